@@ -1,0 +1,53 @@
+# gdlab: two commands do all set-up on a fresh clone.
+#   make book   create .venv, install everything, build the site into _build/html
+#   make test   unit tests (with coverage), strict clean build, checks on the HTML
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+# Executed cells run in the kernel of this environment: put it first on PATH.
+export PATH := $(BIN):$(PATH)
+export VIRTUAL_ENV := $(CURDIR)/$(VENV)
+export MPLBACKEND := Agg
+export PYTHONHASHSEED := 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: book test unit strict-book site-check clean lock help
+
+help:
+	@sed -n '2,4p' Makefile
+
+# Re-installs only when the package metadata or the pinned versions change.
+$(STAMP): pyproject.toml .ci/constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c .ci/constraints.txt -e ".[book,test]"
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build .
+
+test: unit strict-book site-check
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit --cov=gdlab --cov-report=term
+
+# Strict: a clean execution of every chapter, warnings are errors.
+strict-book: $(STAMP)
+	rm -rf _build
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
+
+site-check: $(STAMP)
+	$(BIN)/python -m pytest tests/site -p no:cacheprovider
+
+clean:
+	rm -rf _build .pytest_cache .coverage
+
+# Refresh the pinned versions from the current environment.
+lock: $(STAMP)
+	{ sed -n '1,2p' .ci/constraints.txt; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^torch=='; \
+	  echo 'torch==2.13.0'; } > .ci/constraints.tmp
+	mv .ci/constraints.tmp .ci/constraints.txt

@@ -1,0 +1,67 @@
+"""Loss landscapes of simple linear regression, by broadcasting.
+
+For a line ``y_hat = b + w x`` the mean squared error is a function of the
+two parameters, ``L(b, w) = mean((b + w x_i - y_i)^2)``. Evaluating it on a
+grid of ``(b, w)`` values needs no Python loop: the parameters get a
+trailing axis of length 1 and the data a leading one, and NumPy broadcasts
+them into a ``(..., N)`` array of errors that is averaged over its last
+axis.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .validation import (as_column, as_float_array, interval, same_length,
+                         whole_number)
+
+#: Largest number of (grid point, sample) pairs evaluated in one go.
+MAX_ELEMENTS = 50_000_000
+
+
+def param_grid(b_range, w_range, n: int = 101):
+    """Return ``(bs, ws)``, each ``(n, n)``, spanning the two ranges.
+
+    Rows vary ``w`` and columns vary ``b`` (``np.meshgrid`` order), the
+    layout that ``plt.contour(bs, ws, losses)`` expects.
+    """
+    b_low, b_high = interval("b_range", b_range)
+    w_low, w_high = interval("w_range", w_range)
+    n = whole_number("n", n, low=2)
+    return np.meshgrid(np.linspace(b_low, b_high, n),
+                       np.linspace(w_low, w_high, n))
+
+
+def mse_surface(x, y, b, w):
+    """Mean squared error of ``y_hat = b + w x`` for every ``(b, w)`` pair.
+
+    Parameters
+    ----------
+    x, y : array of shape ``(N,)`` or ``(N, 1)``
+        Feature and target.
+    b, w : float or array
+        Intercepts and slopes; any shapes that broadcast together, e.g.
+        the two ``(n, n)`` arrays of :func:`param_grid`, or a scalar ``b``
+        and a 1-D ``w`` for a cross-section.
+
+    Returns
+    -------
+    ndarray
+        Losses with the broadcast shape of ``b`` and ``w``.
+    """
+    x = as_column("x", x).ravel()               # (N,)
+    y = as_column("y", y).ravel()               # (N,)
+    same_length(x, y)
+    b = as_float_array("b", b, ndim=range(0, 8))
+    w = as_float_array("w", w, ndim=range(0, 8))
+    try:
+        b, w = np.broadcast_arrays(b, w)        # (...), (...)
+    except ValueError:
+        raise ValueError(f"b and w must broadcast together, got shapes "
+                         f"{b.shape} and {w.shape}") from None
+    if b.size * x.size > MAX_ELEMENTS:
+        raise ValueError(f"a grid of {b.size} points over {x.size} samples "
+                         f"needs {b.size * x.size:,} evaluations (limit "
+                         f"{MAX_ELEMENTS:,}); use a coarser grid")
+    y_hat = b[..., None] + w[..., None] * x     # (..., N)
+    return np.mean((y_hat - y) ** 2, axis=-1)   # (...)

@@ -1,0 +1,109 @@
+"""Plot helpers for loss landscapes, descent paths and loss curves.
+
+Every helper takes an optional Matplotlib ``ax`` (a new figure is made
+when it is omitted) and returns the figure, so a chapter can compose
+panels freely. Importing this module changes no global Matplotlib state.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .validation import as_float_array, real_number
+
+
+def _axes(ax, projection=None, figsize=(5, 4)):
+    if ax is not None:
+        if projection == "3d" and getattr(ax, "name", "") != "3d":
+            raise TypeError("this plot needs 3-D axes; create them with "
+                            "fig.add_subplot(projection='3d')")
+        return ax
+    fig = plt.figure(figsize=figsize)
+    return fig.add_subplot(projection=projection)
+
+
+def _grid(bs, ws, losses):
+    bs = as_float_array("bs", bs, ndim=(2,))
+    ws = as_float_array("ws", ws, ndim=(2,))
+    losses = as_float_array("losses", losses, ndim=(2,))
+    if not bs.shape == ws.shape == losses.shape:
+        raise ValueError(f"bs, ws and losses must share one 2-D shape, got "
+                         f"{bs.shape}, {ws.shape} and {losses.shape}; build "
+                         "them with gdlab.param_grid and gdlab.mse_surface")
+    return bs, ws, losses
+
+
+def plot_surface(bs, ws, losses, ax=None):
+    """Draw the loss surface ``losses`` over the ``(b, w)`` grid in 3-D."""
+    bs, ws, losses = _grid(bs, ws, losses)
+    ax = _axes(ax, projection="3d")
+    ax.plot_surface(bs, ws, losses, cmap="viridis", linewidth=0,
+                    antialiased=True, alpha=0.9)
+    ax.set(xlabel="b", ylabel="w", zlabel="MSE")
+    return ax.figure
+
+
+def plot_contour(bs, ws, losses, ax=None, levels: int = 20,
+                 mark_min: bool = True):
+    """Draw loss contours over the ``(b, w)`` grid, marking the minimum."""
+    bs, ws, losses = _grid(bs, ws, losses)
+    ax = _axes(ax)
+    lines = ax.contour(bs, ws, losses, levels=levels, cmap="viridis")
+    ax.clabel(lines, inline=True, fontsize=7, fmt="%.2g")
+    if mark_min:
+        i, j = np.unravel_index(np.argmin(losses), losses.shape)
+        ax.plot(bs[i, j], ws[i, j], "k*", markersize=10,
+                label="grid minimum")
+    ax.set(xlabel="b", ylabel="w")
+    return ax.figure
+
+
+def plot_path(params, ax=None, label: str | None = None, **line_kw):
+    """Draw a descent path through parameter space.
+
+    ``params`` is an ``(n, 2)`` array of points, e.g.
+    :attr:`gdlab.Trajectory.params`; the start is a hollow circle and the
+    end a filled one.
+    """
+    params = as_float_array("params", params, ndim=(2,))
+    if params.shape[1] != 2:
+        raise ValueError(f"params must have two columns (b, w), got shape "
+                         f"{params.shape}")
+    ax = _axes(ax)
+    line, = ax.plot(params[:, 0], params[:, 1], label=label,
+                    **{"lw": 1.2, **line_kw})
+    color = line.get_color()
+    ax.plot(*params[0], "o", mfc="none", mec=color, markersize=7)
+    ax.plot(*params[-1], "o", color=color, markersize=5)
+    return ax.figure
+
+
+def plot_losses(curves: dict, ax=None, log: bool = True,
+                xlabel: str = "epoch"):
+    """Draw one loss curve per entry of ``curves`` (label -> values)."""
+    if not isinstance(curves, dict) or not curves:
+        raise TypeError("curves must be a non-empty dict mapping a label "
+                        "to a 1-D array of losses")
+    ax = _axes(ax)
+    for label, values in curves.items():
+        values = as_float_array(f"curves[{label!r}]", values, ndim=(1,))
+        ax.plot(np.arange(len(values)), values, label=str(label))
+    if log:
+        ax.set_yscale("log")
+    ax.set(xlabel=xlabel, ylabel="loss")
+    ax.legend()
+    return ax.figure
+
+
+def plot_tangent(x0: float, y0: float, slope: float, ax=None,
+                 half_width: float = 0.5, **line_kw):
+    """Draw the tangent line through ``(x0, y0)`` with the given slope."""
+    x0, y0 = real_number("x0", x0), real_number("y0", y0)
+    slope = real_number("slope", slope)
+    half_width = real_number("half_width", half_width, low=0, low_open=True)
+    ax = _axes(ax)
+    xs = np.array([x0 - half_width, x0 + half_width])
+    ax.plot(xs, y0 + slope * (xs - x0), **{"ls": "--", **line_kw})
+    ax.plot(x0, y0, "o", color=ax.lines[-1].get_color())
+    return ax.figure
