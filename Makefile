@@ -10,7 +10,6 @@ STAMP := $(VENV)/.installed
 # Executed cells run in the kernel of this environment: put it first on PATH.
 export PATH := $(BIN):$(PATH)
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
-export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 

@@ -74,8 +74,9 @@ def plot_path(params, ax=None, label: str | None = None, **line_kw):
     line, = ax.plot(params[:, 0], params[:, 1], label=label,
                     **{"lw": 1.2, **line_kw})
     color = line.get_color()
-    ax.plot(*params[0], "o", mfc="none", mec=color, markersize=7)
-    ax.plot(*params[-1], "o", color=color, markersize=5)
+    ax.plot(*params[0], marker="o", color=color, mfc="none",
+            markersize=7)
+    ax.plot(*params[-1], marker="o", color=color, markersize=5)
     return ax.figure
 
 
