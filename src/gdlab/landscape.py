@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import (as_column, as_float_array, interval, same_length,
-                         whole_number)
+from .validation import (as_column, as_float_array, finite_result, interval,
+                         same_length, whole_number)
 
 #: Largest number of (grid point, sample) pairs evaluated in one go.
 MAX_ELEMENTS = 50_000_000
@@ -63,5 +63,8 @@ def mse_surface(x, y, b, w):
         raise ValueError(f"a grid of {b.size} points over {x.size} samples "
                          f"needs {b.size * x.size:,} evaluations (limit "
                          f"{MAX_ELEMENTS:,}); use a coarser grid")
-    y_hat = b[..., None] + w[..., None] * x     # (..., N)
-    return np.mean((y_hat - y) ** 2, axis=-1)   # (...)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y_hat = b[..., None] + w[..., None] * x     # (..., N)
+        losses = np.mean((y_hat - y) ** 2, axis=-1)  # (...)
+    return finite_result("the loss", losses,
+                         "use smaller parameter values or rescale the data")

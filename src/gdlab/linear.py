@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import (DivergenceError, as_column, real_number,
-                         same_length, whole_number)
+from .validation import (DivergenceError, as_column, finite_result,
+                         real_number, same_length, whole_number)
 
 #: A run is declared divergent once its loss exceeds this multiple of the
 #: initial loss (or stops being finite).
@@ -62,7 +62,11 @@ def _checked_xy(x, y):
 def mse_gradients(x, y, b: float, w: float) -> tuple[float, float]:
     """Gradient ``(dL/db, dL/dw)`` of the MSE of ``b + w x`` against ``y``."""
     x, y = _checked_xy(x, y)
-    return _gradients(x, y, real_number("b", b), real_number("w", w))
+    b, w = real_number("b", b), real_number("w", w)
+    with np.errstate(over="ignore", invalid="ignore"):
+        grads = _gradients(x, y, b, w)
+    return finite_result("the gradient", grads,
+                         "use smaller parameter values or rescale the data")
 
 
 def _gradients(x, y, b, w) -> tuple[float, float]:
@@ -111,7 +115,18 @@ def gradient_descent(x, y, b: float, w: float, lr: float = 0.1,
     per_epoch = -(-n // batch_size)
     params = np.empty((n_epochs * per_epoch + 1, 2))
     losses = np.empty(n_epochs * per_epoch + 1)
-    params[0], losses[0] = (b, w), _mse(x, y, b, w)
+    with np.errstate(over="ignore", invalid="ignore"):
+        params[0], losses[0] = (b, w), _mse(x, y, b, w)
+        if not np.isfinite(losses[0]):
+            raise ValueError(f"the starting point b={b:g}, w={w:g} gives an "
+                             "infinite loss; start from smaller values")
+        _descend(x, y, lr, batch_size, n_epochs, rng, params, losses)
+    return Trajectory(params, losses, per_epoch)
+
+
+def _descend(x, y, lr, batch_size, n_epochs, rng, params, losses):
+    """Fill ``params`` and ``losses`` update by update (see above)."""
+    n, (b, w) = len(x), params[0]
     k = 0
     for epoch in range(n_epochs):
         order = rng.permutation(n) if batch_size < n else np.arange(n)
@@ -128,4 +143,3 @@ def gradient_descent(x, y, b: float, w: float, lr: float = 0.1,
                     f"{losses[0]:.3g} to {losses[k]:.3g} with lr={lr:g}. "
                     "Try a smaller learning rate or standardise the "
                     "feature.")
-    return Trajectory(params, losses, per_epoch)

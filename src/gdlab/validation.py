@@ -116,3 +116,14 @@ def interval(name: str, value) -> tuple[float, float]:
         raise ValueError(f"{name} must satisfy low < high, got "
                          f"({low}, {high}); the range is empty")
     return low, high
+
+
+def finite_result(what: str, value, hint: str):
+    """Return ``value`` if every entry is finite, else raise ``ValueError``.
+
+    Used where valid but extreme inputs overflow float64 arithmetic, so the
+    caller learns about it instead of receiving ``inf`` or ``nan``.
+    """
+    if not np.all(np.isfinite(value)):
+        raise ValueError(f"{what} overflowed to inf or nan; {hint}")
+    return value

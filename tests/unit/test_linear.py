@@ -85,3 +85,8 @@ def test_bad_hyper_parameters(data, kwargs, error, words):
 def test_constant_feature_has_no_closed_form():
     with pytest.raises(ValueError, match="constant"):
         gdlab.closed_form(np.ones(5), np.arange(5.0))
+
+
+def test_overflowing_start_is_refused(data):
+    with pytest.raises(ValueError, match="infinite loss"):
+        gdlab.gradient_descent(data.x, data.y, 1e200, 1e200)

@@ -1,0 +1,119 @@
+"""Checks on the built HTML: what a reader will actually see.
+
+Run by ``make test`` after the strict build; they fail if a page is
+missing, a figure did not render, a cell failed where it should not (or
+did not fail where it should), or a glued number is missing.
+"""
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+from conftest import HTML, figure_names, is_chapter, pasted_glue_roles, source_of
+
+MIN_FIGURES = {"book/gd-by-hand": 5}
+BAD_VALUES = {"nan", "inf", "-inf", "None", ""}
+
+
+def png_size(path):
+    data = path.read_bytes()[:24]
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
+    return struct.unpack(">II", data[16:24])
+
+
+def chapters(pages):
+    return [p for p in pages if is_chapter(p)]
+
+
+def test_every_toc_page_was_built(pages):
+    missing = [p for p in pages if not (HTML / f"{p}.html").exists()]
+    assert not missing, f"pages in _toc.yml without HTML: {missing}"
+    assert (HTML / "index.html").exists()
+
+
+def test_every_image_exists_and_has_pixels(soups):
+    for page, soup in soups.items():
+        for img in soup.select("main img"):
+            src = img["src"]
+            if src.startswith(("http:", "https:", "data:")):
+                continue
+            path = (HTML / page).parent / src
+            assert path.exists(), f"{page}: image {src} is missing"
+            if path.suffix == ".png":
+                width, height = png_size(path)
+                assert width > 50 and height > 50, f"{page}: {src} is tiny"
+
+
+def test_chapters_show_their_captioned_figures(pages, soups):
+    assert chapters(pages), "no chapter pages found in _toc.yml"
+    for page in chapters(pages):
+        soup, names = soups[page], figure_names(page)
+        assert len(names) >= MIN_FIGURES.get(page, 1), \
+            f"{page} declares only {len(names)} figures"
+        for name in names:
+            fig = soup.find(id=name)
+            assert fig is not None, f"{page}: figure {name} not rendered"
+            assert fig.find("img"), f"{page}: figure {name} has no image"
+            caption = fig.find("figcaption")
+            assert caption and len(caption.get_text(strip=True)) > 20, \
+                f"{page}: figure {name} lacks a caption"
+
+
+def test_tracebacks_only_in_cells_tagged_raises_exception(soups):
+    for page, soup in soups.items():
+        for tb in soup.select(".output.traceback"):
+            cell = tb.find_parent(class_="cell")
+            assert cell is not None and \
+                "tag_raises-exception" in cell["class"], \
+                f"{page}: unexpected traceback:\n{tb.get_text()[:500]}"
+        assert "Traceback (most recent call last)" not in \
+            " ".join(s.get_text() for s in soup.select(
+                ".cell:not(.tag_raises-exception) .cell_output")), \
+            f"{page}: a traceback was printed outside a tagged cell"
+        assert not soup.select(".output.stderr"), \
+            f"{page}: a cell wrote to stderr"
+
+
+def test_cells_tagged_raises_exception_really_raise(soups):
+    for page, soup in soups.items():
+        for cell in soup.select(".cell.tag_raises-exception"):
+            tb = cell.select_one(".output.traceback")
+            assert tb is not None, \
+                f"{page}: a cell tagged raises-exception raised nothing"
+            assert "Error" in tb.get_text(), f"{page}: no error message"
+
+
+def test_every_glue_role_was_filled(pages, soups):
+    for page in pages:
+        soup = soups[page]
+        text = soup.select_one("main").get_text()
+        assert "{glue" not in text, f"{page}: an unresolved glue role"
+        pasted = [s.get_text(strip=True)
+                  for s in soup.select(".pasted-text, .pasted-inline")]
+        bad = [v for v in pasted if v in BAD_VALUES]
+        assert not bad, f"{page}: glued values {bad}"
+        n_roles = pasted_glue_roles(page)
+        assert len(pasted) == n_roles, \
+            f"{page}: {n_roles} glue roles, {len(pasted)} filled"
+
+
+def test_math_and_references_resolved(soups):
+    for page, soup in soups.items():
+        main = soup.select_one("main")
+        text = main.get_text()
+        assert "???" not in text, f"{page}: an unresolved reference"
+        for ref in main.select("a.reference.internal"):
+            assert ref.get("href"), f"{page}: a link without a target"
+        if "$" in source_of(page).read_text():
+            assert soup.find("script", src=lambda s: s and "mathjax" in s), \
+                f"{page}: uses math but loads no MathJax"
+
+
+@pytest.mark.parametrize("page", sorted(MIN_FIGURES))
+def test_chapter_has_exercises_with_solutions(page, soups):
+    soup = soups[page]
+    exercises = soup.select(".exercise")
+    solutions = soup.select(".solution")
+    assert len(exercises) >= 2 and len(solutions) >= len(exercises), \
+        f"{page}: {len(exercises)} exercises, {len(solutions)} solutions"
