@@ -105,14 +105,9 @@ def gradient_descent(x, y, b: float, w: float, lr: float = 0.1,
     b, w = real_number("b", b), real_number("w", w)
     lr = real_number("lr", lr, low=0, low_open=True)
     n_epochs = whole_number("n_epochs", n_epochs, low=1)
-    n = len(x)
-    batch_size = n if batch_size is None else batch_size
-    batch_size = whole_number("batch_size", batch_size, low=1)
-    if batch_size > n:
-        raise ValueError(f"batch_size={batch_size} exceeds the {n} samples; "
-                         f"use at most {n} (or None for the full batch)")
-    rng = np.random.default_rng(seed)
-    per_epoch = -(-n // batch_size)
+    batch_size = _checked_batch_size(batch_size, len(x))
+    rng = np.random.default_rng(whole_number("seed", seed, low=0))
+    per_epoch = -(-len(x) // batch_size)
     params = np.empty((n_epochs * per_epoch + 1, 2))
     losses = np.empty(n_epochs * per_epoch + 1)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -120,26 +115,35 @@ def gradient_descent(x, y, b: float, w: float, lr: float = 0.1,
         if not np.isfinite(losses[0]):
             raise ValueError(f"the starting point b={b:g}, w={w:g} gives an "
                              "infinite loss; start from smaller values")
-        _descend(x, y, lr, batch_size, n_epochs, rng, params, losses)
+        _descend(x, y, lr, batch_size, rng, params, losses)
     return Trajectory(params, losses, per_epoch)
 
 
-def _descend(x, y, lr, batch_size, n_epochs, rng, params, losses):
-    """Fill ``params`` and ``losses`` update by update (see above)."""
+def _checked_batch_size(batch_size, n: int) -> int:
+    if batch_size is None:
+        return n
+    batch_size = whole_number("batch_size", batch_size, low=1)
+    if batch_size > n:
+        raise ValueError(f"batch_size={batch_size} exceeds the {n} samples; "
+                         f"use at most {n} (or None for the full batch)")
+    return batch_size
+
+
+def _descend(x, y, lr, batch_size, rng, params, losses):
+    """Fill ``params`` and ``losses`` row by row, one row per update."""
     n, (b, w) = len(x), params[0]
-    k = 0
-    for epoch in range(n_epochs):
-        order = rng.permutation(n) if batch_size < n else np.arange(n)
-        for start in range(0, n, batch_size):
-            rows = order[start:start + batch_size]
-            grad_b, grad_w = _gradients(x[rows], y[rows], b, w)
-            b, w = b - lr * grad_b, w - lr * grad_w
-            k += 1
-            params[k], losses[k] = (b, w), _mse(x, y, b, w)
-            if not losses[k] <= BLOWUP_FACTOR * max(losses[0], 1e-12):
-                raise DivergenceError(
-                    f"gradient descent diverged at update {k} (epoch "
-                    f"{epoch + 1}): the training loss grew from "
-                    f"{losses[0]:.3g} to {losses[k]:.3g} with lr={lr:g}. "
-                    "Try a smaller learning rate or standardise the "
-                    "feature.")
+    per_epoch = -(-n // batch_size)
+    for k in range(1, len(params)):
+        start = (k - 1) % per_epoch * batch_size
+        if start == 0:                             # a new epoch: reshuffle
+            order = rng.permutation(n) if batch_size < n else np.arange(n)
+        rows = order[start:start + batch_size]
+        grad_b, grad_w = _gradients(x[rows], y[rows], b, w)   # 1. gradients
+        b, w = b - lr * grad_b, w - lr * grad_w               # 2. update
+        params[k], losses[k] = (b, w), _mse(x, y, b, w)       # 3. record
+        if not losses[k] <= BLOWUP_FACTOR * max(losses[0], 1e-12):
+            raise DivergenceError(
+                f"gradient descent diverged at update {k}: the training "
+                f"loss grew from {losses[0]:.3g} to {losses[k]:.3g} with "
+                f"lr={lr:g}. Try a smaller learning rate or standardise "
+                "the feature.")

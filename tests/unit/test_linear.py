@@ -90,3 +90,21 @@ def test_constant_feature_has_no_closed_form():
 def test_overflowing_start_is_refused(data):
     with pytest.raises(ValueError, match="infinite loss"):
         gdlab.gradient_descent(data.x, data.y, 1e200, 1e200)
+
+
+@pytest.mark.parametrize("batch_size", [30, 80, 7])
+def test_minibatches_follow_a_hand_written_loop(data, batch_size):
+    """Reference: each epoch reshuffles and walks the batches in order."""
+    x, y, lr, seed = data.x_train, data.y_train, 0.05, 3
+    traj = gdlab.gradient_descent(x, y, 0.2, -0.1, lr=lr, n_epochs=3,
+                                  batch_size=batch_size, seed=seed)
+    rng, b, w, expected = np.random.default_rng(seed), 0.2, -0.1, []
+    for _ in range(3):
+        order = rng.permutation(80) if batch_size < 80 else np.arange(80)
+        for start in range(0, 80, batch_size):
+            rows = order[start:start + batch_size]
+            error = b + w * x[rows] - y[rows]
+            b, w = (b - lr * 2 * error.mean(),
+                    w - lr * 2 * (x[rows] * error).mean())
+            expected.append((b, w))
+    np.testing.assert_allclose(traj.params[1:], expected, rtol=1e-14)
