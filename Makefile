@@ -31,7 +31,7 @@ book: $(STAMP)
 test: unit strict-book site-check
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests/unit --cov=gdlab --cov-report=term
+	$(BIN)/python -m pytest tests/unit --cov=gdlab --cov-report=term --cov-fail-under=90
 
 # Strict: a clean execution of every chapter, warnings are errors.
 strict-book: $(STAMP)

@@ -10,7 +10,8 @@ import struct
 
 import pytest
 
-from conftest import HTML, figure_names, is_chapter, pasted_glue_roles, source_of
+from conftest import (HTML, figure_names, is_chapter, pasted_glue_roles,
+                      source_of)
 
 MIN_FIGURES = {"book/gd-by-hand": 5}
 BAD_VALUES = {"nan", "inf", "-inf", "None", ""}
