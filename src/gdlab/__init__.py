@@ -6,6 +6,7 @@ Chapters import what they reuse from here; every piece is checked in
 """
 
 from .data import Split, init_linear_params, linear_data, shuffled_split
+from . import data, functions, landscape, losses, optim
 from .landscape import mse_surface, param_grid
 from .linear import Trajectory, closed_form, gradient_descent, mse_gradients
 from .plotting import (plot_contour, plot_losses, plot_path, plot_surface,

@@ -6,14 +6,19 @@ grid of ``(b, w)`` values needs no Python loop: the parameters get a
 trailing axis of length 1 and the data a leading one, and NumPy broadcasts
 them into a ``(..., N)`` array of errors that is averaged over its last
 axis.
+
+For any objective of two variables (see :mod:`gdlab.functions`),
+:func:`objective_grid` evaluates it on a grid and :func:`optimizer_path`
+records where an optimizer goes on it.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import torch
 
-from .validation import (as_column, as_float_array, finite_result, interval,
-                         same_length, whole_number)
+from .validation import (DivergenceError, as_column, as_float_array,
+                         finite_result, interval, same_length, whole_number)
 
 #: Largest number of (grid point, sample) pairs evaluated in one go.
 MAX_ELEMENTS = 50_000_000
@@ -68,3 +73,45 @@ def mse_surface(x, y, b, w):
         losses = np.mean((y_hat - y) ** 2, axis=-1)  # (...)
     return finite_result("the loss", losses,
                          "use smaller parameter values or rescale the data")
+
+
+def objective_grid(f, x_range, y_range, n: int = 101):
+    """Return ``(xs, ys, values)``, each ``(n, n)``, of objective ``f``.
+
+    ``f`` takes a tensor with a last axis of length 2, like the objectives
+    in :mod:`gdlab.functions`.
+    """
+    xs, ys = param_grid(x_range, y_range, n)
+    points = torch.as_tensor(np.stack([xs, ys], axis=-1))   # (n, n, 2)
+    with torch.no_grad():
+        values = f(points).numpy()
+    return xs, ys, finite_result("the objective", values,
+                                 "use a smaller range")
+
+
+def optimizer_path(f, optimizer_cls, start, n_steps: int, **opt_kwargs):
+    """Points visited by ``optimizer_cls(**opt_kwargs)`` minimising ``f``.
+
+    Starts at ``start`` (a pair), runs ``n_steps`` steps in float64 and
+    returns an ``(n_steps + 1, 2)`` array. Raises :class:`DivergenceError`
+    if the iterate or the objective stops being finite.
+    """
+    start = as_float_array("start", start, ndim=(1,))
+    if start.shape != (2,):
+        raise ValueError(f"start must be a pair (x, y), got shape "
+                         f"{start.shape}")
+    n_steps = whole_number("n_steps", n_steps)
+    point = torch.tensor(start, requires_grad=True)
+    optimizer = optimizer_cls([point], **opt_kwargs)
+    path = [point.detach().clone()]
+    for k in range(1, n_steps + 1):
+        optimizer.zero_grad()
+        value = f(point)
+        value.backward()
+        optimizer.step()
+        path.append(point.detach().clone())
+        if not (torch.isfinite(value) and torch.isfinite(point).all()):
+            raise DivergenceError(
+                f"{optimizer_cls.__name__} diverged at step {k} from "
+                f"{tuple(start)}; try a smaller learning rate")
+    return torch.stack(path).numpy()

@@ -69,3 +69,41 @@ def test_parameters_shape_the_data():
 def test_bad_arguments_are_named(kwargs, error, words):
     with pytest.raises(error, match=words):
         gdlab.linear_data(**kwargs)
+
+
+def test_classification_data_balance_and_separation():
+    data = gdlab.data.classification_data(n=4000, pos_frac=0.2,
+                                          separation=3.0, seed=1)
+    assert data.x.shape == (4000, 2) and set(np.unique(data.y)) == {0, 1}
+    assert abs(data.y.mean() - 0.2) < 0.03
+    gap = data.x[data.y[:, 0] == 1].mean(0) - data.x[data.y[:, 0] == 0].mean(0)
+    assert np.linalg.norm(gap) == pytest.approx(3.0, rel=0.05)
+    again = gdlab.data.classification_data(n=4000, pos_frac=0.2,
+                                           separation=3.0, seed=1)
+    np.testing.assert_array_equal(data.x, again.x)
+
+
+@pytest.mark.parametrize("m", [None, 60])
+def test_linear_system_has_the_chosen_condition(m):
+    system = gdlab.data.linear_system(n=15, condition=1e3, m=m, seed=2)
+    assert np.linalg.cond(system.A) == pytest.approx(1e3, rel=1e-8)
+    x, *_ = np.linalg.lstsq(system.A, system.b, rcond=None)
+    np.testing.assert_allclose(x, system.x_true, rtol=1e-8)
+    if m is None:
+        np.testing.assert_allclose(system.A, system.A.T, atol=1e-12)
+        assert np.linalg.eigvalsh(system.A).min() > 0
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(condition=0.5), "condition must be >= 1"),
+    (dict(n=10, m=5), "use m >= n"),
+    (dict(noise=-1.0), "noise"),
+])
+def test_linear_system_bad_arguments(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        gdlab.data.linear_system(**kwargs)
+
+
+def test_classification_bad_fraction():
+    with pytest.raises(ValueError, match="pos_frac"):
+        gdlab.data.classification_data(pos_frac=1.0)

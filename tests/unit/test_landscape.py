@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import torch
 
 import gdlab
 
@@ -69,3 +70,35 @@ def test_bad_surface_inputs(data):
     with pytest.raises(ValueError, match="coarser grid"):
         big = np.zeros((1000, 1000))
         gdlab.mse_surface(np.zeros(100), np.zeros(100), big, big)
+
+
+def test_objective_grid_matches_pointwise_calls():
+    f = gdlab.functions.Rosenbrock()
+    xs, ys, values = gdlab.landscape.objective_grid(f, (-2, 2), (-1, 3), 9)
+    assert values.shape == (9, 9)
+    point = torch.tensor([xs[3, 5], ys[3, 5]], dtype=torch.float64)
+    assert values[3, 5] == pytest.approx(float(f(point)))
+
+
+def test_optimizer_path_equals_a_manual_loop():
+    f = gdlab.functions.Quadratic(condition=10)
+    path = gdlab.landscape.optimizer_path(f, torch.optim.SGD, (1.0, 1.0),
+                                          20, lr=0.05, momentum=0.5)
+    x = torch.tensor([1.0, 1.0], dtype=torch.float64)
+    v = torch.zeros(2, dtype=torch.float64)
+    for k in range(20):
+        g = f.grad(x)
+        v = g if k == 0 else 0.5 * v + g
+        x = x - 0.05 * v
+    assert path.shape == (21, 2)
+    np.testing.assert_allclose(path[-1], x.numpy(), rtol=1e-12)
+
+
+def test_optimizer_path_reports_divergence():
+    f = gdlab.functions.Quadratic(condition=10)
+    with pytest.raises(gdlab.DivergenceError, match="smaller learning"):
+        gdlab.landscape.optimizer_path(f, torch.optim.SGD, (1.0, 1.0),
+                                       2000, lr=0.5)
+    with pytest.raises(ValueError, match="pair"):
+        gdlab.landscape.optimizer_path(f, torch.optim.SGD, (1.0, 1.0, 0.0),
+                                       5, lr=0.1)
