@@ -2,23 +2,31 @@
 from First Principles*.
 
 Chapters import what they reuse from here; every piece is checked in
-``tests/`` against an independent reference.
+``tests/`` against an independent reference (finite differences, closed
+forms, scikit-learn, autograd, ``torch.optim`` and its schedulers).
 """
 
+from . import (callbacks, checkpoint, clipping, data, device, functions,
+               landscape, losses, one_cycle, optim, schedules, trainer)
+from .checkpoint import load_checkpoint, save_checkpoint
 from .data import Split, init_linear_params, linear_data, shuffled_split
-from . import data, functions, landscape, losses, optim
+from .device import get_device
 from .landscape import mse_surface, param_grid
 from .linear import Trajectory, closed_form, gradient_descent, mse_gradients
 from .plotting import (plot_contour, plot_losses, plot_path, plot_surface,
                        plot_tangent)
+from .trainer import Trainer, TrainerConfig
 from .validation import DivergenceError
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "DivergenceError", "Split", "Trajectory", "closed_form",
-    "gradient_descent", "init_linear_params", "linear_data",
-    "mse_gradients", "mse_surface", "param_grid", "plot_contour",
-    "plot_losses", "plot_path", "plot_surface", "plot_tangent",
-    "shuffled_split",
+    "DivergenceError", "Split", "Trainer", "TrainerConfig", "Trajectory",
+    "callbacks", "checkpoint", "clipping", "closed_form", "data", "device",
+    "functions", "get_device", "gradient_descent", "init_linear_params",
+    "landscape", "linear_data", "load_checkpoint", "losses",
+    "mse_gradients", "mse_surface", "one_cycle", "optim", "param_grid",
+    "plot_contour", "plot_losses", "plot_path", "plot_surface",
+    "plot_tangent", "save_checkpoint", "schedules", "shuffled_split",
+    "trainer",
 ]
