@@ -1,7 +1,7 @@
 """Checkpoints: explicit dicts, written atomically, read without pickle.
 
 A checkpoint is a plain dict of tensors, numbers, strings, lists and dicts
-(model, optimizer and scheduler ``state_dict``s, epoch, history, config,
+(the ``state_dict`` of model, optimizer and scheduler, epoch, history, config,
 random-number-generator states). :func:`save_checkpoint` writes it to a
 temporary file in the same folder, flushes it to disk and renames it over
 the target, so a crash mid-save leaves the previous checkpoint intact.

@@ -1,7 +1,7 @@
 """A small trainer: train step, validation step, history, checkpoints.
 
 The two steps are plain functions made by :func:`make_train_step` and
-:func:`make_val_step`; :class:`Trainer` loops over seeded ``DataLoader``s,
+:func:`make_val_step`; :class:`Trainer` loops over seeded data loaders,
 records losses, steps an optional learning-rate schedule, and calls
 callbacks (see :mod:`gdlab.callbacks`) for extras such as gradient
 clipping or TensorBoard. Plotting stays outside.

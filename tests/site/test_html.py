@@ -118,3 +118,17 @@ def test_chapter_has_exercises_with_solutions(page, soups):
     solutions = soup.select(".solution")
     assert len(exercises) >= 2 and len(solutions) >= len(exercises), \
         f"{page}: {len(exercises)} exercises, {len(solutions)} solutions"
+
+
+def test_api_reference_documents_every_module(soups):
+    from conftest import ROOT
+    soup = soups.get("book/api")
+    assert soup is not None, "the API reference page is not in _toc.yml"
+    package = ROOT / "src" / "gdlab"
+    modules = [f"gdlab.{p.stem}" for p in package.glob("*.py")
+               if not p.stem.startswith("_")]
+    modules += [f"gdlab.optim.{p.stem}" for p in (package / "optim")
+                .glob("*.py") if not p.stem.startswith("_")]
+    missing = [m for m in modules if soup.find(id=f"module-{m}") is None]
+    assert not missing, f"modules missing from book/api.md: {missing}"
+    assert len(soup.select("dl.py.function")) > 20

@@ -31,9 +31,10 @@ def test_closed_form_matches_polyfit(data):
 @pytest.mark.parametrize("batch_size", [None, 16, 1])
 def test_descent_converges_to_closed_form(data, batch_size):
     b0, w0 = gdlab.init_linear_params()
-    lr = 0.1 if batch_size is None else 0.02
+    lr = 0.02 if batch_size == 1 else 0.1
+    n_epochs = 1000 if batch_size is None else 200
     traj = gdlab.gradient_descent(data.x_train, data.y_train, b0, w0, lr=lr,
-                                  n_epochs=1000, batch_size=batch_size)
+                                  n_epochs=n_epochs, batch_size=batch_size)
     b, w = gdlab.closed_form(data.x_train, data.y_train)
     tol = 1e-6 if batch_size is None else 0.05
     assert traj.b == pytest.approx(b, abs=tol)
