@@ -57,18 +57,33 @@ def _layers(nodes, edges):
     return depth
 
 
+def _positions(nodes, edges, depth):
+    """Place each layer's nodes in the mean order of their inputs, which
+    keeps edges from crossing in small graphs."""
+    rows, pos = {}, {}
+    for node in sorted(nodes, key=lambda n: nodes[n][0]):
+        rows.setdefault(depth[node], []).append(node)
+    for d in sorted(rows):
+        def key(n):
+            xs = [pos[src][0] for src, dst in edges if dst == n
+                  and src in pos]
+            return sum(xs) / len(xs) if xs else 0.0
+        row = sorted(rows[d], key=key) if d else rows[d]
+        pos.update({n: (i - (len(row) - 1) / 2, -d)
+                    for i, n in enumerate(row)})
+    return pos
+
+
 def draw_graph(output: torch.Tensor, names: dict | None = None, ax=None):
     """Draw the autograd graph of ``output``; return the figure."""
     nodes, edges = autograd_graph(output, names)
     depth = _layers(nodes, edges)
-    rows = {}
-    for node in sorted(nodes, key=lambda n: nodes[n][0]):
-        rows.setdefault(depth[node], []).append(node)
-    pos = {n: (i - (len(row) - 1) / 2, -d) for d, row in rows.items()
-           for i, n in enumerate(row)}
+    pos = _positions(nodes, edges, depth)
     if ax is None:
-        width = max(len(r) for r in rows.values())
-        _, ax = plt.subplots(figsize=(2.2 * width + 1, 1.1 * len(rows) + 1))
+        width = max(sum(y == -d for _, y in pos.values())
+                    for d in set(depth.values()))
+        n_rows = len(set(depth.values()))
+        _, ax = plt.subplots(figsize=(2.2 * width + 1, 1.1 * n_rows + 1))
     for src, dst in edges:
         ax.annotate("", xy=pos[dst], xytext=pos[src],
                     arrowprops=dict(arrowstyle="-|>", color="0.4",
