@@ -91,12 +91,13 @@ def _mse(x, y, b, w) -> float:
 
 def gradient_descent(x, y, b: float, w: float, lr: float = 0.1,
                      n_epochs: int = 1000, batch_size: int | None = None,
-                     seed: int = 0) -> Trajectory:
+                     seed: int = 0, shuffle: bool = True) -> Trajectory:
     """Fit ``y_hat = b + w x`` by (mini-)batch gradient descent.
 
     ``batch_size=None`` (or ``N``) is batch gradient descent, ``1`` is
-    stochastic gradient descent and anything between is mini-batch; the
-    rows are reshuffled every epoch by a generator seeded with ``seed``.
+    stochastic gradient descent and anything between is mini-batch. With
+    ``shuffle`` the rows are reshuffled every epoch by a generator seeded
+    with ``seed``; without it they are visited in their given order.
 
     Raises :class:`DivergenceError` as soon as the loss stops being finite
     or grows past ``BLOWUP_FACTOR`` times its initial value.
@@ -115,7 +116,8 @@ def gradient_descent(x, y, b: float, w: float, lr: float = 0.1,
         if not np.isfinite(losses[0]):
             raise ValueError(f"the starting point b={b:g}, w={w:g} gives an "
                              "infinite loss; start from smaller values")
-        _descend(x, y, lr, batch_size, rng, params, losses)
+        _descend(x, y, lr, batch_size, rng if shuffle else None, params,
+                 losses)
     return Trajectory(params, losses, per_epoch)
 
 
@@ -136,7 +138,8 @@ def _descend(x, y, lr, batch_size, rng, params, losses):
     for k in range(1, len(params)):
         start = (k - 1) % per_epoch * batch_size
         if start == 0:                             # a new epoch: reshuffle
-            order = rng.permutation(n) if batch_size < n else np.arange(n)
+            order = np.arange(n) if rng is None or batch_size == n \
+                else rng.permutation(n)
         rows = order[start:start + batch_size]
         grad_b, grad_w = _gradients(x[rows], y[rows], b, w)   # 1. gradients
         b, w = b - lr * grad_b, w - lr * grad_w               # 2. update

@@ -109,3 +109,15 @@ def test_minibatches_follow_a_hand_written_loop(data, batch_size):
                     w - lr * 2 * (x[rows] * error).mean())
             expected.append((b, w))
     np.testing.assert_allclose(traj.params[1:], expected, rtol=1e-14)
+
+
+def test_without_shuffling_rows_are_visited_in_order(data):
+    x, y = data.x_train, data.y_train
+    traj = gdlab.gradient_descent(x, y, 0.0, 0.0, lr=0.1, n_epochs=2,
+                                  batch_size=1, shuffle=False)
+    b, w = 0.0, 0.0
+    for _ in range(2):
+        for i in range(80):
+            error = b + w * x[i, 0] - y[i, 0]
+            b, w = b - 0.1 * 2 * error, w - 0.1 * 2 * x[i, 0] * error
+    np.testing.assert_allclose(traj.params[-1], [b, w], rtol=1e-12)
