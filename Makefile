@@ -13,7 +13,8 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: book test unit strict-book site-check clean lock help
+.PHONY: book test unit distributed coverage strict-book site-check clean \
+	lock help
 
 help:
 	@sed -n '2,4p' Makefile
@@ -28,10 +29,18 @@ $(STAMP): pyproject.toml .ci/constraints.txt
 book: $(STAMP)
 	$(BIN)/jupyter-book build .
 
-test: unit strict-book site-check
+test: unit distributed coverage strict-book site-check
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests/unit --cov=gdlab --cov-report=term --cov-fail-under=90
+	$(BIN)/python -m pytest tests/unit --cov=gdlab --cov-report=
+
+# Several processes on torch.distributed (gloo, CPU): slower, so kept apart.
+distributed: $(STAMP)
+	$(BIN)/python -m pytest tests/distributed --cov=gdlab --cov-append \
+		--cov-report=
+
+coverage: $(STAMP)
+	$(BIN)/python -m coverage report --fail-under=90
 
 # Strict: a clean execution of every chapter, warnings are errors.
 strict-book: $(STAMP)
