@@ -8,8 +8,12 @@ the CPU of a machine that has a GPU.
 from __future__ import annotations
 
 import os
+import statistics
+import time
 
 import torch
+
+from .validation import whole_number
 
 ENV_VAR = "GDLAB_DEVICE"
 
@@ -45,3 +49,34 @@ def get_device(prefer: str | None = None) -> torch.device:
         raise ValueError(f"device type {device.type!r} is not supported; "
                          "use 'cpu' or 'cuda'")
     return device
+
+
+def synchronize(device) -> None:
+    """Wait for queued work on ``device`` to finish (a no-op on the CPU).
+
+    CUDA runs kernels asynchronously: without this, a timer measures only
+    how long it took to *queue* the work.
+    """
+    device = torch.device(device)
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def time_call(fn, device, repeat: int = 5, warmup: int = 1) -> float:
+    """Median wall time of ``fn()`` in seconds, synchronising ``device``
+    before starting and after stopping the clock. Timings vary from run to
+    run; never compare them in tests."""
+    repeat = whole_number("repeat", repeat)
+    warmup = whole_number("warmup", warmup, low=0)
+    if not callable(fn):
+        raise TypeError("fn must be callable, e.g. lambda: model(X)")
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        synchronize(device)
+        start = time.perf_counter()
+        fn()
+        synchronize(device)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)

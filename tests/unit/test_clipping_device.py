@@ -94,3 +94,15 @@ def test_cuda_is_picked_and_usable(monkeypatch):
     assert (torch.ones(2, device=dev) * 2).sum().item() == 4
     with pytest.raises(RuntimeError, match="does not exist"):
         device.get_device(f"cuda:{torch.cuda.device_count()}")
+
+
+def test_time_call_counts_calls_and_returns_seconds():
+    calls = []
+    seconds = device.time_call(lambda: calls.append(1), "cpu", repeat=3,
+                               warmup=2)
+    assert len(calls) == 5 and 0 <= seconds < 1
+    device.synchronize(torch.device("cpu"))        # a no-op on the CPU
+    with pytest.raises(TypeError, match="callable"):
+        device.time_call(3, "cpu")
+    with pytest.raises(ValueError, match="repeat"):
+        device.time_call(print, "cpu", repeat=0)
