@@ -1,6 +1,7 @@
 # gdlab: two commands do all set-up on a fresh clone.
 #   make book   create .venv, install everything, build the site into _build/html
-#   make test   unit tests (with coverage), strict clean build, checks on the HTML
+#   make test   unit and multi-process tests with coverage, a strict clean
+#               build of the book, checks on the built HTML
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 PYTHON ?= python3
@@ -13,8 +14,8 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: book test unit distributed coverage strict-book site-check clean \
-	lock help
+.PHONY: book test unit distributed coverage cuda-test strict-book \
+	site-check clean lock help
 
 help:
 	@sed -n '2,4p' Makefile
@@ -38,6 +39,10 @@ unit: $(STAMP)
 distributed: $(STAMP)
 	$(BIN)/python -m pytest tests/distributed --cov=gdlab --cov-append \
 		--cov-report=
+
+# Tests marked `cuda` (skipped without a GPU); run by the GPU workflow.
+cuda-test: $(STAMP)
+	$(BIN)/python -m pytest tests -m cuda -p no:cacheprovider
 
 coverage: $(STAMP)
 	$(BIN)/python -m coverage report --fail-under=90
