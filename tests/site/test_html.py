@@ -132,3 +132,40 @@ def test_api_reference_documents_every_module(soups):
     missing = [m for m in modules if soup.find(id=f"module-{m}") is None]
     assert not missing, f"modules missing from book/api.md: {missing}"
     assert len(soup.select("dl.py.function")) > 20
+
+
+def test_every_chapter_ends_with_its_environment(pages, soups):
+    import torch
+    for page in chapters(pages):
+        tables = soups[page].select("table")
+        assert tables, f"{page}: no environment table"
+        text = tables[-1].get_text(" ", strip=True)
+        assert "torch" in text and torch.__version__ in text, \
+            f"{page}: the last table is not the environment fingerprint"
+        assert "commit" in text and "device" in text
+
+
+def test_chapters_offer_their_executed_notebook_and_launch_links(pages,
+                                                                  soups):
+    import json
+    for page in chapters(pages):
+        soup = soups[page]
+        download = soup.select_one("a.nb-download")
+        assert download is not None, f"{page}: no notebook download link"
+        path = (HTML / page).parent / download["href"]
+        assert path.resolve() == (HTML / "_notebooks" / f"{page}.ipynb"
+                                  ).resolve() and path.exists()
+        nb = json.loads(path.read_text())
+        assert nb["nbformat"] == 4
+        setup = "".join(nb["cells"][1]["source"])
+        assert "pip" in setup and "gdlab[notebook] @ git+" in setup
+        assert any(cell.get("outputs") for cell in nb["cells"][2:]), \
+            f"{page}: the notebook has no executed outputs"
+        colab = soup.select_one("a.nb-colab")["href"]
+        binder = soup.select_one("a.nb-binder")["href"]
+        assert colab.startswith("https://colab.research.google.com/github/")
+        assert colab.endswith(f"/blob/notebooks/{page}.ipynb")
+        assert binder.startswith("https://mybinder.org/v2/gh/")
+        assert binder.endswith("labpath=" + page.replace("/", "%2F")
+                               + ".ipynb")
+    assert (HTML / "_notebooks" / "requirements.txt").exists()

@@ -106,3 +106,16 @@ def test_time_call_counts_calls_and_returns_seconds():
         device.time_call(3, "cpu")
     with pytest.raises(ValueError, match="repeat"):
         device.time_call(print, "cpu", repeat=0)
+
+
+def test_environment_fingerprint(monkeypatch):
+    from gdlab import environment
+    monkeypatch.setenv("GDLAB_COMMIT", "abc123")
+    info = environment.fingerprint()
+    assert info["torch"] == torch.__version__
+    assert info["commit"] == "abc123"
+    assert info["device"].startswith(("cpu", "cuda"))
+    assert "| torch | `" + torch.__version__ + "` |" in environment.table()
+    monkeypatch.delenv("GDLAB_COMMIT")
+    sha = environment.commit()
+    assert sha == "unknown" or len(sha) == 12
