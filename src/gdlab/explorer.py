@@ -1,0 +1,63 @@
+"""Interactive figures that need no kernel: a slider over precomputed frames.
+
+:func:`slider` renders each Matplotlib figure to a PNG, embeds them all in
+one HTML snippet and adds a range input whose value selects the visible
+frame. The page stays static (nothing runs on a server), so the slider
+works in the built book, in a downloaded notebook and offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+
+import matplotlib.pyplot as plt
+
+
+def _png(fig, dpi: int) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def slider(frames: dict, label: str, dpi: int = 70, start: int = 0):
+    """Return an ``IPython.display.HTML`` slider over ``frames``.
+
+    ``frames`` maps the text shown for each slider position (for example
+    ``"lr = 0.1"``) to a Matplotlib figure; the figures are closed once
+    rendered. ``start`` is the index shown first.
+    """
+    from IPython.display import HTML
+    if not isinstance(frames, dict) or len(frames) < 2:
+        raise ValueError("frames must be a dict of at least two "
+                         "{caption: figure} entries")
+    if not 0 <= start < len(frames):
+        raise ValueError(f"start must be in [0, {len(frames)}), got {start}")
+    names = [str(name) for name in frames]
+    uid = "explorer-" + hashlib.sha1("|".join([label, *names])
+                                     .encode()).hexdigest()[:10]
+    images = "".join(
+        f'<img class="explorer-frame" data-index="{i}" alt="{html.escape(n)}"'
+        f' src="data:image/png;base64,{_png(fig, dpi)}"'
+        f'{"" if i == start else " hidden"}>'
+        for i, (n, fig) in enumerate(zip(names, frames.values())))
+    captions = html.escape("|".join(names))
+    return HTML(
+        f'<div class="explorer" id="{uid}" data-captions="{captions}">'
+        f'<label>{html.escape(label)}: <input type="range" min="0" '
+        f'max="{len(names) - 1}" step="1" value="{start}"> '
+        f'<output>{html.escape(names[start])}</output></label>'
+        f'<div>{images}</div></div>'
+        f'<script>(function () {{'
+        f'const root = document.getElementById("{uid}");'
+        f'const input = root.querySelector("input");'
+        f'const out = root.querySelector("output");'
+        f'const names = root.dataset.captions.split("|");'
+        f'input.addEventListener("input", function () {{'
+        f'root.querySelectorAll(".explorer-frame").forEach(function (img) {{'
+        f'img.hidden = img.dataset.index !== input.value; }});'
+        f'out.textContent = names[Number(input.value)]; }}); }})();'
+        f'</script>')
