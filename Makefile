@@ -15,7 +15,7 @@ export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: book test unit distributed coverage cuda-test strict-book \
-	site-check clean lock help
+	site-check browser-check mathjax clean lock help
 
 help:
 	@sed -n '2,4p' Makefile
@@ -25,12 +25,24 @@ $(STAMP): pyproject.toml .ci/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet -c .ci/constraints.txt -e ".[book,test]"
+	$(MAKE) --no-print-directory mathjax
 	touch $(STAMP)
+
+# MathJax from the npm registry, so that math renders offline (optional).
+MATHJAX := book/_static/mathjax
+mathjax:
+	@if command -v npm >/dev/null; then \
+	  npm install --silent --no-save --no-package-lock --prefix .cache/npm \
+	    mathjax@3.2.2 && rm -rf $(MATHJAX) && mkdir -p $(MATHJAX)/output/chtml/fonts && \
+	  cp .cache/npm/node_modules/mathjax/es5/tex-mml-chtml.js $(MATHJAX)/ && \
+	  cp -r .cache/npm/node_modules/mathjax/es5/output/chtml/fonts/woff-v2 \
+	    $(MATHJAX)/output/chtml/fonts/; \
+	else echo "npm not found: pages will load MathJax from its CDN"; fi
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build .
 
-test: unit distributed coverage strict-book site-check
+test: unit distributed coverage strict-book site-check browser-check
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit --cov=gdlab --cov-report=
@@ -54,6 +66,10 @@ strict-book: $(STAMP)
 
 site-check: $(STAMP)
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider
+
+# Every page in headless Chromium (Debian package `chromium`, or $CHROMIUM).
+browser-check: $(STAMP)
+	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
 clean:
 	rm -rf _build .pytest_cache .coverage

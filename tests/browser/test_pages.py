@@ -1,0 +1,102 @@
+"""Every page in a real (headless) browser: what a reader sees."""
+from __future__ import annotations
+
+import json
+
+from conftest import HTML, ROOT
+
+
+def open_page(browser, url):
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text)
+            if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="load")
+    return page, errors
+
+
+def wait_for_math(page):
+    page.wait_for_function("() => window.MathJax && MathJax.startup && "
+                           "MathJax.startup.promise", timeout=20000)
+    page.evaluate("() => MathJax.startup.promise")
+
+
+def test_every_page_loads_cleanly(browser, base_url, toc_pages):
+    for name in toc_pages:
+        page, errors = open_page(browser, f"{base_url}/{name}.html")
+        source = next((ROOT / f"{name}{s}") for s in (".md", ".ipynb")
+                      if (ROOT / f"{name}{s}").exists())
+        if "$" in source.read_text():
+            wait_for_math(page)
+            typeset = page.locator("mjx-container").count()
+            assert typeset > 0, f"{name}: math was not typeset"
+        broken = page.evaluate("""() => [...document.images]
+            .filter(img => !(img.complete && img.naturalWidth > 0))
+            .map(img => img.src.slice(0, 80))""")
+        assert not broken, f"{name}: images that did not load: {broken}"
+        assert not errors, f"{name}: console errors: {errors}"
+        page.close()
+
+
+def test_chapter_links_point_to_their_notebooks(browser, base_url,
+                                                toc_pages):
+    checked = 0
+    for name in toc_pages:
+        page, _ = open_page(browser, f"{base_url}/{name}.html")
+        link = page.locator("a.nb-download")
+        if link.count() == 0:
+            page.close()
+            continue
+        response = page.request.get(link.get_attribute("href") and
+                                    page.evaluate(
+                                        "() => document.querySelector("
+                                        "'a.nb-download').href"))
+        assert response.ok, f"{name}: notebook download failed"
+        notebook = json.loads(response.text())
+        assert notebook["nbformat"] == 4
+        colab = page.locator("a.nb-colab").get_attribute("href")
+        binder = page.locator("a.nb-binder").get_attribute("href")
+        assert colab.endswith(f"/blob/notebooks/{name}.ipynb"), colab
+        assert name.replace("/", "%2F") in binder, binder
+        checked += 1
+        page.close()
+    assert checked >= 12
+
+
+def test_search_finds_gradient(browser, base_url):
+    page, errors = open_page(browser, f"{base_url}/search.html?q=gradient")
+    page.wait_for_selector("#search-results li", timeout=20000)
+    assert page.locator("#search-results li").count() > 5
+    assert not errors, errors
+    page.close()
+
+
+def test_explorers_respond_to_the_slider(browser, base_url, toc_pages):
+    found = 0
+    for name in toc_pages:
+        page, _ = open_page(browser, f"{base_url}/{name}.html")
+        for i in range(page.locator(".explorer").count()):
+            explorer = page.locator(".explorer").nth(i)
+            slider = explorer.locator("input[type=range]")
+            last = slider.get_attribute("max")
+            slider.fill(last)
+            visible = explorer.locator("img.explorer-frame:not([hidden])")
+            assert visible.count() == 1
+            assert visible.get_attribute("data-index") == last
+            caption = visible.get_attribute("alt")
+            assert explorer.locator("output").inner_text() == caption
+            found += 1
+        page.close()
+    assert found >= 3, "expected explorers in chapters 1, 6 and 7"
+
+
+def test_screenshot_of_chapter_one(browser, base_url):
+    page, _ = open_page(browser, f"{base_url}/book/gd-by-hand.html")
+    wait_for_math(page)
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    target = HTML.parent / "screenshots" / "gd-by-hand.png"
+    target.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(target), full_page=False)
+    assert target.stat().st_size > 10_000
+    page.close()
