@@ -41,6 +41,11 @@ def _commit(srcdir: str) -> str:
 
 
 def _repo(app) -> tuple[str, str]:
+    """Repository URL and ``owner/name``: the one building in GitHub Actions
+    (``$GITHUB_REPOSITORY``), else the one in ``_config.yml``."""
+    if os.environ.get("GITHUB_REPOSITORY"):
+        slug = os.environ["GITHUB_REPOSITORY"]
+        return f"https://github.com/{slug}", slug
     url = app.config.html_theme_options.get("repository_url", "")
     url = url.rstrip("/").removesuffix(".git")
     return url, "/".join(url.split("/")[-2:])

@@ -30,3 +30,26 @@ def test_gpu_workflow_never_runs_fork_code():
     assert "run-gpu" in job["if"]
     assert job["env"]["GDLAB_DEVICE"] == "cuda"
     assert "schedule" in flow["on"] and "push" in flow["on"]
+
+
+def test_every_action_is_pinned_by_sha_and_no_workflow_trusts_forks():
+    import re
+    for path in (ROOT / ".github" / "workflows").glob("*.yml"):
+        text = path.read_text()
+        assert "pull_request_target" not in text, path.name
+        for ref in re.findall(r"uses:\s*(\S+)", text):
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", ref), \
+                f"{path.name}: {ref} is not pinned to a commit SHA"
+        flow = load(path.name)
+        assert flow["permissions"] == {"contents": "read"}, path.name
+    assert (ROOT / ".github" / "dependabot.yml").exists()
+
+
+def test_publish_deploys_with_minimal_permissions():
+    flow = load("publish.yml")
+    jobs = flow["jobs"]
+    assert jobs["deploy"]["permissions"] == {"pages": "write",
+                                             "id-token": "write"}
+    assert jobs["notebooks"]["permissions"] == {"contents": "write"}
+    assert "permissions" not in jobs["build"]
+    assert flow["concurrency"]["group"] == "publish"
