@@ -1,8 +1,9 @@
 """Sphinx extension: notebooks to download, and Colab and Binder launches.
 
 For every page that myst-nb executed, at the end of the build this writes
-``_notebooks/<page>.ipynb`` into the HTML output: the executed notebook of
-this build, preceded by a set-up cell that installs gdlab at the commit the
+``_notebooks/<page>.ipynb`` into the HTML output: the page as a notebook
+with the outputs of this build (from the jupyter-cache record matching its
+source), preceded by a set-up cell that installs gdlab at the commit the
 site was built from (so it runs in a bare Colab or Binder session). It also
 writes ``_notebooks/requirements.txt`` and ``runtime.txt`` for Binder. The
 publishing workflow pushes ``_notebooks`` to the ``notebooks`` branch, which
@@ -16,6 +17,8 @@ import os
 import subprocess
 from pathlib import Path
 from urllib.parse import quote
+
+import nbformat
 
 BRANCH = "notebooks"
 SETUP_NOTE = ("**Set-up.** This notebook is a chapter of the gdlab book, "
@@ -51,12 +54,28 @@ def _repo(app) -> tuple[str, str]:
     return url, "/".join(url.split("/")[-2:])
 
 
-def _executed(app, docname: str) -> Path:
-    return Path(app.outdir).parent / "jupyter_execute" / f"{docname}.ipynb"
+def _is_notebook(app, docname: str) -> bool:
+    """Pages that myst-nb executed (they get a jupyter_execute copy)."""
+    return (Path(app.outdir).parent / "jupyter_execute"
+            / f"{docname}.ipynb").exists()
+
+
+def _executed(app, docname: str):
+    """The page as a notebook with the outputs of this build's execution,
+    taken from the jupyter-cache record that matches its current source."""
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    cache_dir = app.config.nb_execution_cache_path or str(
+        Path(app.outdir).parent / ".jupyter_cache")
+    source = Path(app.srcdir) / f"{docname}.md"
+    notebook = read_myst_markdown_notebook(source.read_text())
+    _, merged = get_cache(cache_dir).merge_match_into_notebook(notebook)
+    return merged
 
 
 def add_links(app, pagename, templatename, context, doctree):
-    if doctree is None or not _executed(app, pagename).exists():
+    if doctree is None or not _is_notebook(app, pagename):
         return
     _, slug = _repo(app)
     depth = "../" * pagename.count("/")
@@ -86,11 +105,10 @@ def write_notebooks(app, exception):
     url, _ = _repo(app)
     commit = _commit(app.srcdir)
     target = Path(app.outdir) / "_notebooks"
-    for docname in app.env.found_docs:
-        source = _executed(app, docname)
-        if not source.exists():
+    for docname in sorted(app.env.found_docs):
+        if not _is_notebook(app, docname):
             continue
-        nb = json.loads(source.read_text())
+        nb = json.loads(nbformat.writes(_executed(app, docname)))
         setup = [{"cell_type": "markdown", "metadata": {},
                   "source": SETUP_NOTE.format(commit=commit[:12])},
                  {"cell_type": "code", "metadata": {}, "outputs": [],

@@ -7,8 +7,8 @@ forms, scikit-learn, autograd, ``torch.optim`` and its schedulers).
 """
 
 from . import (callbacks, checkpoint, clipping, data, device, environment,
-               explorer, functions, graph, landscape, losses, lr_finder,
-               one_cycle, optim, schedules, trainer)
+               exercises, explorer, functions, graph, landscape, losses,
+               lr_finder, one_cycle, optim, schedules, trainer)
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import Split, init_linear_params, linear_data, shuffled_split
 from .device import get_device
@@ -24,7 +24,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DivergenceError", "Split", "Trainer", "TrainerConfig", "Trajectory",
     "callbacks", "checkpoint", "clipping", "closed_form", "data", "device",
-    "environment", "explorer",
+    "environment", "exercises", "explorer",
     "functions", "get_device", "gradient_descent", "graph",
     "init_linear_params", "lr_finder",
     "landscape", "linear_data", "load_checkpoint", "losses",
