@@ -6,13 +6,11 @@ import os
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-import yaml
+import toc
+from toc import HTML, ROOT  # noqa: F401 (re-exported to the tests)
 
-ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
          "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run"]
@@ -52,11 +50,4 @@ def browser():
 
 @pytest.fixture(scope="session")
 def toc_pages():
-    def walk(node):
-        if isinstance(node, dict):
-            found = [node[k] for k in ("root", "file") if k in node]
-            return found + [f for v in node.values() for f in walk(v)]
-        if isinstance(node, list):
-            return [f for item in node for f in walk(item)]
-        return []
-    return walk(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+    return toc.toc_pages()

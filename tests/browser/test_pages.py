@@ -48,10 +48,8 @@ def test_chapter_links_point_to_their_notebooks(browser, base_url,
         if link.count() == 0:
             page.close()
             continue
-        response = page.request.get(link.get_attribute("href") and
-                                    page.evaluate(
-                                        "() => document.querySelector("
-                                        "'a.nb-download').href"))
+        href = link.evaluate("a => a.href")          # absolute URL
+        response = page.request.get(href)
         assert response.ok, f"{name}: notebook download failed"
         notebook = json.loads(response.text())
         assert notebook["nbformat"] == 4

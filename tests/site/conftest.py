@@ -5,26 +5,9 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parents[2]
-HTML = ROOT / "_build" / "html"
-
-
-def toc_files(node) -> list[str]:
-    """Every ``file:`` (and the root) named in a jb-book ``_toc.yml``."""
-    found = []
-    if isinstance(node, dict):
-        for key in ("root", "file"):
-            if key in node:
-                found.append(node[key])
-        for value in node.values():
-            found += toc_files(value)
-    elif isinstance(node, list):
-        for item in node:
-            found += toc_files(item)
-    return found
+from toc import HTML, ROOT, toc_pages  # noqa: F401 (re-exported)
 
 
 def source_of(page: str) -> Path:
@@ -44,8 +27,7 @@ def is_chapter(page: str) -> bool:
 def pages() -> list[str]:
     if not (HTML / "index.html").exists():
         pytest.fail("no built site in _build/html: run `make book` first")
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return toc_files(toc)
+    return toc_pages()
 
 
 @pytest.fixture(scope="session")
