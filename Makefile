@@ -1,7 +1,8 @@
 # gdlab: two commands do all set-up on a fresh clone.
 #   make book   create .venv, install everything, build the site into _build/html
-#   make test   unit and multi-process tests with coverage, a strict clean
-#               build of the book, checks on the built HTML
+#   make test   unit and multi-process tests with coverage, the execution
+#               cache, a strict clean build of the book, checks on the HTML
+#   make bench  build and step timings against the budgets -> _build/bench.json
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 PYTHON ?= python3
@@ -15,10 +16,10 @@ export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: book test unit distributed coverage cuda-test strict-book \
-	site-check browser-check mathjax clean lock help
+	site-check browser-check cache-check bench mathjax clean lock help
 
 help:
-	@sed -n '2,4p' Makefile
+	@sed -n '2,5p' Makefile
 
 # Re-installs only when the package metadata or the pinned versions change.
 $(STAMP): pyproject.toml .ci/constraints.txt
@@ -42,7 +43,8 @@ mathjax:
 book: $(STAMP)
 	$(BIN)/jupyter-book build .
 
-test: unit distributed coverage strict-book site-check browser-check
+test: unit distributed coverage cache-check strict-book site-check \
+	browser-check
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit --cov=gdlab --cov-report=
@@ -58,6 +60,15 @@ cuda-test: $(STAMP)
 
 coverage: $(STAMP)
 	$(BIN)/python -m coverage report --fail-under=90
+
+# A small book built four times: editing gdlab re-executes exactly the
+# pages that use the edited module (book/_ext/execution_key.py).
+cache-check: $(STAMP)
+	$(BIN)/python -m pytest tests/build -p no:cacheprovider
+
+# Timings against the budgets (README); writes _build/bench.json.
+bench: $(STAMP)
+	$(BIN)/python tests/bench/bench.py
 
 # Strict: a clean execution of every chapter, warnings are errors.
 strict-book: $(STAMP)

@@ -63,14 +63,15 @@ def _is_notebook(app, docname: str) -> bool:
 def _executed(app, docname: str):
     """The page as a notebook with the outputs of this build's execution,
     taken from the jupyter-cache record that matches its current source."""
+    from execution_key import is_key_cell, page_source
     from jupyter_cache import get_cache
     from myst_nb.core.read import read_myst_markdown_notebook
 
     cache_dir = app.config.nb_execution_cache_path or str(
         Path(app.outdir).parent / ".jupyter_cache")
-    source = Path(app.srcdir) / f"{docname}.md"
-    notebook = read_myst_markdown_notebook(source.read_text())
+    notebook = read_myst_markdown_notebook(page_source(app, docname))
     _, merged = get_cache(cache_dir).merge_match_into_notebook(notebook)
+    merged.cells = [cell for cell in merged.cells if not is_key_cell(cell)]
     return merged
 
 

@@ -4,32 +4,64 @@ from First Principles*.
 Chapters import what they reuse from here; every piece is checked in
 ``tests/`` against an independent reference (finite differences, closed
 forms, scikit-learn, autograd, ``torch.optim`` and its schedulers).
+
+Submodules are imported on first use (PEP 562), so ``import gdlab`` is
+cheap and a page or a worker process loads only the modules it touches.
+The book's execution cache relies on this: a page depends on exactly the
+modules it uses, read from ``SUBMODULES`` and ``EXPORTS`` below.
 """
 
-from . import (callbacks, checkpoint, clipping, data, device, environment,
-               exercises, explorer, functions, graph, landscape, losses,
-               lr_finder, one_cycle, optim, schedules, trainer)
-from .checkpoint import load_checkpoint, save_checkpoint
-from .data import Split, init_linear_params, linear_data, shuffled_split
-from .device import get_device
-from .landscape import mse_surface, param_grid
-from .linear import Trajectory, closed_form, gradient_descent, mse_gradients
-from .plotting import (plot_contour, plot_losses, plot_path, plot_surface,
-                       plot_tangent)
-from .trainer import Trainer, TrainerConfig
-from .validation import DivergenceError
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "DivergenceError", "Split", "Trainer", "TrainerConfig", "Trajectory",
-    "callbacks", "checkpoint", "clipping", "closed_form", "data", "device",
-    "environment", "exercises", "explorer",
-    "functions", "get_device", "gradient_descent", "graph",
-    "init_linear_params", "lr_finder",
-    "landscape", "linear_data", "load_checkpoint", "losses",
-    "mse_gradients", "mse_surface", "one_cycle", "optim", "param_grid",
-    "plot_contour", "plot_losses", "plot_path", "plot_surface",
-    "plot_tangent", "save_checkpoint", "schedules", "shuffled_split",
-    "trainer",
-]
+#: Submodules reachable as ``gdlab.<name>``.
+SUBMODULES = (
+    "callbacks", "checkpoint", "clipping", "data", "ddp_script", "device",
+    "distributed", "environment", "exercises", "explorer", "functions",
+    "graph", "landscape", "linear", "losses", "lr_finder", "one_cycle",
+    "optim", "plotting", "schedules", "tensors", "trainer", "validation",
+)
+
+#: Names re-exported at the top level, and the submodule defining each.
+EXPORTS = {
+    "DivergenceError": "validation",
+    "Split": "data",
+    "Trainer": "trainer",
+    "TrainerConfig": "trainer",
+    "Trajectory": "linear",
+    "closed_form": "linear",
+    "get_device": "device",
+    "gradient_descent": "linear",
+    "init_linear_params": "data",
+    "linear_data": "data",
+    "load_checkpoint": "checkpoint",
+    "mse_gradients": "linear",
+    "mse_surface": "landscape",
+    "param_grid": "landscape",
+    "plot_contour": "plotting",
+    "plot_losses": "plotting",
+    "plot_path": "plotting",
+    "plot_surface": "plotting",
+    "plot_tangent": "plotting",
+    "save_checkpoint": "checkpoint",
+    "shuffled_split": "data",
+}
+
+__all__ = sorted(set(EXPORTS) | set(SUBMODULES) - {"ddp_script"})
+
+
+def __getattr__(name: str):
+    if name in SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in EXPORTS:
+        module = importlib.import_module(f"{__name__}.{EXPORTS[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module 'gdlab' has no attribute {name!r}; see "
+                         "gdlab.__all__ for what it offers")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
