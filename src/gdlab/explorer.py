@@ -16,10 +16,20 @@ import io
 import matplotlib.pyplot as plt
 
 
-def _png(fig, dpi: int) -> str:
+def _png(fig, dpi: int, colors: int = 128) -> str:
+    """The figure as a base64 PNG with a palette of ``colors`` colours.
+
+    Plots use few distinct colours, so a palette PNG looks the same and is
+    several times smaller; every frame of a slider is embedded in the page.
+    """
+    from PIL import Image
+
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
+    image = Image.open(buffer).convert("RGB").quantize(colors=colors)
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", optimize=True)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
