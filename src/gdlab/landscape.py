@@ -69,8 +69,11 @@ def mse_surface(x, y, b, w):
                          f"needs {b.size * x.size:,} evaluations (limit "
                          f"{MAX_ELEMENTS:,}); use a coarser grid")
     with np.errstate(over="ignore", invalid="ignore"):
-        y_hat = b[..., None] + w[..., None] * x     # (..., N)
-        losses = np.mean((y_hat - y) ** 2, axis=-1)  # (...)
+        residual = w[..., None] * x                 # (..., N), one array
+        residual += b[..., None]                    # updated in place
+        residual -= y
+        # sum of squares over the last axis without a squared copy
+        losses = np.einsum("...i,...i->...", residual, residual) / len(x)
     return finite_result("the loss", losses,
                          "use smaller parameter values or rescale the data")
 

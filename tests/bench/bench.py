@@ -22,6 +22,7 @@ missed.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import platform
@@ -222,6 +223,10 @@ def bench_book(results: dict) -> None:
                         if first_outputs[page] != second_outputs.get(page))
         results["reproducible_pages"] = len(first_outputs) - len(differ)
         results["pages_with_different_text"] = differ
+        results["text_differences"] = {
+            page: [line for line in difflib.unified_diff(
+                first_outputs[page], second_outputs.get(page, []),
+                lineterm="", n=0)][2:12] for page in differ}
 
         weights = page_weights(book / "_build" / "html")
         heaviest = max(weights, key=weights.get)
@@ -275,19 +280,30 @@ def bench_optimizers(results: dict) -> None:
     results["optimizer_step_ratio"] = max(r["ratio"] for r in table.values())
 
 
+def median_seconds(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def bench_loss_grid(results: dict, n: int = 150) -> None:
     data = gdlab.linear_data()
     x, y = data.x_train, data.y_train
     B, W = gdlab.param_grid((-1, 3), (-1, 5), n=n)
-    start = time.perf_counter()
-    grid = gdlab.mse_surface(x, y, B, W)
-    vectorised = time.perf_counter() - start
-    start = time.perf_counter()
-    loop = np.empty_like(B)
-    for i in range(n):
-        for j in range(n):
-            loop[i, j] = np.mean((B[i, j] + W[i, j] * x - y) ** 2)
-    looped = time.perf_counter() - start
+
+    def by_loop():
+        out = np.empty_like(B)
+        for i in range(n):
+            for j in range(n):
+                out[i, j] = np.mean((B[i, j] + W[i, j] * x - y) ** 2)
+        return out
+
+    grid, loop = gdlab.mse_surface(x, y, B, W), by_loop()    # warm-up
+    vectorised = median_seconds(lambda: gdlab.mse_surface(x, y, B, W), 7)
+    looped = median_seconds(by_loop, 3)
     assert np.allclose(grid, loop), "the two loss grids disagree"
     results["loss_grid_points"] = n * n
     results["loss_grid_vectorised_s"] = vectorised

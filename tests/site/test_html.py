@@ -118,6 +118,10 @@ def test_every_chapter_has_exercises_with_executed_solutions(pages, soups):
             f"{page}: {len(exercises)} exercises, {len(solutions)} solutions"
         executed = [s for s in solutions if s.select(".cell_output")]
         assert executed, f"{page}: no solution shows executed output"
+        unchecked = [s.get("id") for s in solutions
+                     if "exercises.check_" not in s.get_text()]
+        assert not unchecked, \
+            f"{page}: solutions without a gdlab.exercises checker: {unchecked}"
 
 
 def test_api_reference_documents_every_module(soups):
@@ -125,10 +129,9 @@ def test_api_reference_documents_every_module(soups):
     soup = soups.get("book/api")
     assert soup is not None, "the API reference page is not in _toc.yml"
     package = ROOT / "src" / "gdlab"
-    modules = [f"gdlab.{p.stem}" for p in package.glob("*.py")
-               if not p.stem.startswith("_")]
-    modules += [f"gdlab.optim.{p.stem}" for p in (package / "optim")
-                .glob("*.py") if not p.stem.startswith("_")]
+    modules = [".".join(("gdlab",) + p.relative_to(package)
+                        .with_suffix("").parts)
+               for p in package.rglob("*.py") if not p.stem.startswith("_")]
     missing = [m for m in modules if soup.find(id=f"module-{m}") is None]
     assert not missing, f"modules missing from book/api.md: {missing}"
     assert len(soup.select("dl.py.function")) > 20
