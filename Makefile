@@ -47,7 +47,7 @@ test: unit distributed coverage cache-check strict-book site-check \
 	browser-check
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests/unit --cov=gdlab --cov-report=
+	$(BIN)/python -m pytest tests/unit -n auto --cov=gdlab --cov-report=
 
 # Several processes on torch.distributed (gloo, CPU): slower, so kept apart.
 distributed: $(STAMP)

@@ -316,6 +316,7 @@ def bench_unit_tests(results: dict) -> None:
                                              ".coverage.bench"))
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "pytest", "tests/unit", "-q",
+                           "-n", "auto",
                            "-p", "no:cacheprovider", "--cov=gdlab",
                            "--cov-report="], cwd=ROOT, env=env,
                           capture_output=True, text=True)

@@ -164,6 +164,9 @@ def test_chapters_offer_their_executed_notebook_and_launch_links(pages,
         assert "pip" in setup and "gdlab[notebook] @ git+" in setup
         assert any(cell.get("outputs") for cell in nb["cells"][2:]), \
             f"{page}: the notebook has no executed outputs"
+        assert not any("".join(cell["source"]).startswith("# execution key")
+                       for cell in nb["cells"]), \
+            f"{page}: the notebook carries the build's cache-key cell"
         colab = soup.select_one("a.nb-colab")["href"]
         binder = soup.select_one("a.nb-binder")["href"]
         assert colab.startswith("https://colab.research.google.com/github/")
