@@ -36,8 +36,14 @@ def as_float_array(name: str, value, ndim: tuple[int, ...] = (1, 2)):
                         f"{arr.dtype}; convert it with np.asarray(..., "
                         "dtype=float)")
     if arr.ndim not in ndim:
-        raise ValueError(f"{name} must have {' or '.join(map(str, ndim))} "
-                         f"dimensions, got shape {arr.shape}")
+        allowed = sorted(ndim)
+        if allowed == list(range(allowed[0], allowed[-1] + 1)) and \
+                len(allowed) > 2:
+            allowed_text = f"{allowed[0]} to {allowed[-1]}"
+        else:
+            allowed_text = " or ".join(map(str, allowed))
+        raise ValueError(f"{name} must have {allowed_text} dimensions, got "
+                         f"shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} is empty; pass at least one value")
     arr = arr.astype(np.float64, copy=False)

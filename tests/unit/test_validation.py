@@ -80,3 +80,12 @@ def test_overflow_is_an_error_not_inf(b, sign):
         gdlab.mse_surface(data.x, data.y, sign * b, 0.0)
     with pytest.raises(ValueError, match="overflowed"):
         gdlab.mse_gradients(data.x, data.y, sign * 1.7e308, sign * 1.7e308)
+
+
+def test_dimension_errors_name_the_allowed_counts():
+    from gdlab.validation import as_float_array
+    with pytest.raises(ValueError, match="must have 0 to 7 dimensions"):
+        as_float_array("b", np.zeros((1,) * 9), ndim=range(0, 8))
+    with pytest.raises(ValueError, match=r"must have 1 or 2 dimensions, got "
+                                         r"shape \(1, 1, 1\)"):
+        as_float_array("x", np.zeros((1, 1, 1)))
