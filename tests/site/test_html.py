@@ -175,3 +175,18 @@ def test_chapters_offer_their_executed_notebook_and_launch_links(pages,
         assert binder.endswith("labpath=" + page.replace("/", "%2F")
                                + ".ipynb")
     assert (HTML / "_notebooks" / "requirements.txt").exists()
+
+
+def test_every_glossary_term_is_used_by_a_chapter(pages, soups):
+    glossary = soups.get("book/glossary")
+    assert glossary is not None, "the glossary page is not in _toc.yml"
+    terms = {dt.get("id") for dt in glossary.select("dl.glossary dt")}
+    assert len(terms) >= 30, f"only {len(terms)} glossary terms"
+    linked = set()
+    for page in chapters(pages):
+        for a in soups[page].select("a.reference"):
+            href = a.get("href", "")
+            if "glossary.html#term-" in href:
+                linked.add(href.split("#", 1)[1])
+    assert not terms - linked, \
+        f"glossary terms no chapter links to: {sorted(terms - linked)}"
