@@ -191,18 +191,15 @@ def dependency_files(text: str, pkg: Path | None = None) -> list[Path]:
     if not any(PACKAGE in cell for cell in cells):
         return []
     todo = used_modules(cells, submodules, exports)
-    if ALL in todo:
-        todo = set(submodules)
     seen: set[str] = set()
     while todo:
         name = todo.pop()
-        if name in seen or name == ALL:
-            if name == ALL:
-                todo |= set(submodules) - seen
-            continue
-        seen.add(name)
-        for path in _module_files(pkg, name):
-            todo |= _imports_of(pkg, path, submodules, exports) - seen
+        if name == ALL:
+            todo |= set(submodules) - seen
+        elif name not in seen:
+            seen.add(name)
+            for path in _module_files(pkg, name):
+                todo |= _imports_of(pkg, path, submodules, exports) - seen
     files = {pkg / "__init__.py"}
     for name in seen:
         files.update(_module_files(pkg, name))
