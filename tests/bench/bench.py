@@ -28,7 +28,6 @@ import os
 import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ import torch
 from torch import nn
 
 import gdlab
+from gdlab.device import time_call
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -116,15 +116,13 @@ def kernel_start_seconds(repeats: int = 3) -> float:
     import nbformat
     from nbclient import NotebookClient
 
-    times = []
-    for _ in range(repeats):
+    def start_kernel():
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("")])
         nb.metadata["kernelspec"] = {"name": "python3", "language": "python",
                                      "display_name": "Python 3"}
-        start = time.perf_counter()
         NotebookClient(nb, timeout=60).execute()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+
+    return time_call(start_kernel, "cpu", repeat=repeats, warmup=0)
 
 
 def text_outputs(book: Path) -> dict[str, list[str]]:
@@ -249,15 +247,12 @@ def step_seconds(make_opt, steps: int = 30, repeats: int = 5) -> float:
     for p in model.parameters():
         p.grad = torch.randn(p.shape, generator=gen) * 1e-2
     opt = make_opt(model.parameters())
-    for _ in range(5):
-        opt.step()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+
+    def run():
         for _ in range(steps):
             opt.step()
-        times.append((time.perf_counter() - start) / steps)
-    return statistics.median(times)
+
+    return time_call(run, "cpu", repeat=repeats) / steps
 
 
 def bench_optimizers(results: dict) -> None:
@@ -271,22 +266,18 @@ def bench_optimizers(results: dict) -> None:
     }
     table = {}
     for name, (ours, theirs, kwargs) in cases.items():
-        t_ours = step_seconds(lambda p: ours(p, **kwargs))
-        t_torch = step_seconds(lambda p: theirs(p, foreach=False, **kwargs))
+        # alternate the two, three rounds each, and keep each one's best
+        # median: the least disturbed by whatever else the machine does
+        rounds = [(step_seconds(lambda p: ours(p, **kwargs)),
+                   step_seconds(lambda p: theirs(p, foreach=False, **kwargs)))
+                  for _ in range(3)]
+        t_ours = min(r[0] for r in rounds)
+        t_torch = min(r[1] for r in rounds)
         table[name] = {"gdlab_ms": t_ours * 1e3, "torch_ms": t_torch * 1e3,
                        "ratio": t_ours / t_torch}
     results["mlp_parameters"] = n_params
     results["optimizer_steps"] = table
     results["optimizer_step_ratio"] = max(r["ratio"] for r in table.values())
-
-
-def median_seconds(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def bench_loss_grid(results: dict, n: int = 150) -> None:
@@ -302,8 +293,9 @@ def bench_loss_grid(results: dict, n: int = 150) -> None:
         return out
 
     grid, loop = gdlab.mse_surface(x, y, B, W), by_loop()    # warm-up
-    vectorised = median_seconds(lambda: gdlab.mse_surface(x, y, B, W), 7)
-    looped = median_seconds(by_loop, 3)
+    vectorised = time_call(lambda: gdlab.mse_surface(x, y, B, W), "cpu",
+                           repeat=7, warmup=0)
+    looped = time_call(by_loop, "cpu", repeat=3, warmup=0)
     assert np.allclose(grid, loop), "the two loss grids disagree"
     results["loss_grid_points"] = n * n
     results["loss_grid_vectorised_s"] = vectorised
