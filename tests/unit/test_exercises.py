@@ -25,6 +25,8 @@ def test_close_and_less():
         exercises.check_close("v", 1, 1, rtol=-1)
     with pytest.raises(ValueError, match="NaN"):
         exercises.check_close("v", [np.nan], [1.0])
+    with pytest.raises(ValueError, match="threshold must be a single number"):
+        exercises.check_best_f1_threshold([0.5, 0.6], [0, 1], [0.2, 0.8])
 
 
 def test_chapter_1_checkers():

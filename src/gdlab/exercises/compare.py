@@ -18,6 +18,9 @@ def as_answer(name: str, value, ndim: tuple[int, ...] = (0, 1, 2)):
         value = value.detach().cpu().numpy()
     if np.ndim(value) == 0 and 0 in ndim:
         return np.asarray(real_number(name, value))
+    if not any(ndim):
+        raise ValueError(f"{name} must be a single number, got shape "
+                         f"{np.shape(value)}")
     return as_float_array(name, value, ndim=tuple(d for d in ndim if d))
 
 
