@@ -135,6 +135,8 @@ def test_convergence_order_and_condition_number():
     exercises.check_convergence_order(quadratic, order=2)
     with pytest.raises(AssertionError, match="order of convergence"):
         exercises.check_convergence_order([0.5 ** k for k in range(8)], 2)
+    with pytest.raises(AssertionError, match="stopped shrinking"):
+        exercises.check_convergence_order([1e-2, 1e-3, 1e-3, 1e-3], 2)
     with pytest.raises(ValueError, match="at least 3 errors"):
         exercises.check_convergence_order([1e-3, 1e-15, 0.0], 2)
     A = np.diag([1.0, 4.0, 10.0])

@@ -122,6 +122,9 @@ def check_convergence_order(errors, order: float, tol: float = 0.1,
                          f"estimate an order, got {len(kept)}; start "
                          "further from the solution or take fewer steps")
     e0, e1, e2 = kept[-3:]
+    if e1 == e0:
+        raise AssertionError(f"the errors stopped shrinking at {e1:g}, so "
+                             "they show no order of convergence")
     q = math.log(e2 / e1) / math.log(e1 / e0)
     check_close("order of convergence", q, order, rtol=0, atol=tol)
 
