@@ -189,6 +189,8 @@ def test_excess_loss_gradient_and_variance():
     exercises.check_minibatch_variance(measured, x, y, 0.1, 1.5, 8)
     with pytest.raises(AssertionError, match="batches of 8"):
         exercises.check_minibatch_variance(measured * 8, x, y, 0.1, 1.5, 8)
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        exercises.check_minibatch_variance(1.0, x[:1], y[:1], 0.1, 1.5, 1)
     with pytest.raises(ValueError, match="at most N"):
         exercises.check_minibatch_variance(1.0, x, y, 0.1, 1.5, 1000)
 

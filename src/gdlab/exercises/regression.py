@@ -129,6 +129,8 @@ def check_minibatch_variance(measured, x, y, b, w, batch_size,
     same_length(x, y)
     b, w = real_number("b", b), real_number("w", w)
     m = whole_number("batch_size", batch_size)
+    if len(x) < 2:
+        raise ValueError("need at least 2 samples to measure a variance")
     if m > len(x):
         raise ValueError(f"batch_size must be at most N = {len(x)}, got {m}")
     err = b + w * x - y
