@@ -16,35 +16,55 @@ export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: book test unit distributed coverage cuda-test strict-book \
-	site-check browser-check cache-check bench mathjax clean lock help
+	site-check browser-check cache-check bench clean lock help
 
 help:
 	@sed -n '2,5p' Makefile
 
+# System packages (.ci/system-packages.txt) come first: a missing one is
+# installed with apt-get when make runs as root, and otherwise stops the
+# command within seconds, naming the command that installs it. A success
+# is stamped, so later runs cost nothing.
+SYSTEM_BOOK := .cache/system-book.stamp
+SYSTEM_TEST := .cache/system-test.stamp
+.cache/system-%.stamp: .ci/system-packages.txt .ci/system_packages.py
+	$(PYTHON) .ci/system_packages.py $*
+	@mkdir -p $(@D) && touch $@
+
 # Re-installs only when the package metadata or the pinned versions change.
-$(STAMP): pyproject.toml .ci/constraints.txt
+$(STAMP): pyproject.toml .ci/constraints.txt | $(SYSTEM_BOOK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet -c .ci/constraints.txt -e ".[book,test]"
-	$(MAKE) --no-print-directory mathjax
 	touch $(STAMP)
 
-# MathJax from the npm registry, so that math renders offline (optional).
+# What the build takes from the npm registry, pinned in .ci/package.json
+# and its lock file: MathJax, copied into the site so that math renders
+# offline. The build fails without it rather than load it from a CDN.
+NODE_MODULES := .ci/node_modules/.package-lock.json
+$(NODE_MODULES): .ci/package.json .ci/package-lock.json | $(SYSTEM_BOOK)
+	npm ci --prefix .ci --silent --no-audit --no-fund
 MATHJAX := book/_static/mathjax
-mathjax:
-	@if command -v npm >/dev/null; then \
-	  npm install --silent --no-save --no-package-lock --prefix .cache/npm \
-	    mathjax@3.2.2 && rm -rf $(MATHJAX) && mkdir -p $(MATHJAX)/output/chtml/fonts && \
-	  cp .cache/npm/node_modules/mathjax/es5/tex-mml-chtml.js $(MATHJAX)/ && \
-	  cp -r .cache/npm/node_modules/mathjax/es5/output/chtml/fonts/woff-v2 \
-	    $(MATHJAX)/output/chtml/fonts/; \
-	else echo "npm not found: pages will load MathJax from its CDN"; fi
+MATHJAX_JS := $(MATHJAX)/tex-mml-chtml.js
+$(MATHJAX_JS): $(NODE_MODULES)
+	rm -rf $(MATHJAX) && mkdir -p $(MATHJAX)/output/chtml/fonts
+	cp .ci/node_modules/mathjax/es5/tex-mml-chtml.js $(MATHJAX)/
+	cp -r .ci/node_modules/mathjax/es5/output/chtml/fonts/woff-v2 \
+		$(MATHJAX)/output/chtml/fonts/
+BOOK_INPUTS := $(STAMP) $(MATHJAX_JS)
 
-book: $(STAMP)
-	$(BIN)/jupyter-book build .
+# A build's console output is kept in $(BUILD_LOG); the site checks fail on
+# a line in it with WARNING or Traceback that is not expected
+# (tests/build_log.py).
+BUILD_LOG := _build/build.log
+LOGGED := 2>&1 | tee $(BUILD_LOG)
+book: $(BOOK_INPUTS)
+	@mkdir -p _build
+	PYTHONUNBUFFERED=1 $(BIN)/jupyter-book build . $(LOGGED)
 
-test: unit distributed coverage cache-check strict-book site-check \
-	browser-check
+# The system packages are checked first, before any test runs.
+test: $(SYSTEM_TEST) unit distributed coverage cache-check strict-book \
+	site-check browser-check
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -n auto --cov=gdlab --cov-report=
@@ -67,7 +87,7 @@ cache-check: $(STAMP)
 	$(BIN)/python -m pytest tests/build -p no:cacheprovider
 
 # Timings against the budgets (README); writes _build/bench.json.
-bench: $(STAMP)
+bench: $(BOOK_INPUTS)
 	$(BIN)/python tests/bench/bench.py
 
 # Strict: a clean execution of every chapter, warnings are errors. Where
@@ -75,23 +95,26 @@ bench: $(STAMP)
 # with only loopback, which proves that it needs no network.
 OFFLINE := $(shell unshare --net sh -c 'ip link set lo up' >/dev/null 2>&1 \
 	&& echo "unshare --net sh -c 'ip link set lo up && exec \"\$$@\"' offline")
-strict-book: $(STAMP)
-	rm -rf _build
+strict-book: $(BOOK_INPUTS)
+	rm -rf _build && mkdir -p _build
 	@echo "network during the build: $(if $(OFFLINE),cut off,left on (no unshare))"
-	$(OFFLINE) $(BIN)/jupyter-book build . --warningiserror --keep-going
+	PYTHONUNBUFFERED=1 $(OFFLINE) $(BIN)/jupyter-book build . \
+		--warningiserror --keep-going $(LOGGED)
 
 site-check: $(STAMP)
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider
 
 # Every page in headless Chromium (Debian package `chromium`, or $CHROMIUM).
-browser-check: $(STAMP)
+browser-check: $(STAMP) $(SYSTEM_TEST)
 	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
 clean:
 	rm -rf _build .pytest_cache .coverage
 
-# Refresh the pinned versions from the current environment.
+# Refresh the pinned versions from the current environment (and the npm
+# lock file from .ci/package.json).
 lock: $(STAMP)
+	npm install --prefix .ci --package-lock-only --silent --no-audit
 	{ sed -n '1,2p' .ci/constraints.txt; \
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^torch=='; \
 	  echo 'torch==2.13.0'; } > .ci/constraints.tmp

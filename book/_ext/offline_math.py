@@ -1,23 +1,31 @@
-"""Sphinx extension: typeset math from a local MathJax when one is there.
+"""Sphinx extension: typeset math with the site's own copy of MathJax.
 
-``make`` installs MathJax 3 from the npm registry and copies the one
-script and its fonts that the book uses into ``book/_static/mathjax``.
-When that copy exists, pages load it instead of the CDN, so math renders
-with the site read offline; without it (no npm), the CDN default stays.
+``make`` installs MathJax 3 from the npm registry (pinned in
+``.ci/package.json``) and copies the one script and the fonts that the
+book uses into ``book/_static/mathjax``. Pages load that copy instead of
+a CDN, so math renders with the site read offline and the strict build
+needs no network. Without the copy the build stops and says how to make
+it, rather than quietly producing pages that load MathJax from a CDN.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from sphinx.errors import ExtensionError
+
 STATIC = "book/_static"
 SCRIPT = "mathjax/tex-mml-chtml.js"
 
 
 def use_local_mathjax(app, config):
-    if (Path(app.srcdir) / STATIC / SCRIPT).exists():
-        config.html_static_path = [*config.html_static_path, STATIC]
-        config.mathjax_path = SCRIPT
+    if not (Path(app.srcdir) / STATIC / SCRIPT).exists():
+        raise ExtensionError(
+            f"{STATIC}/{SCRIPT} is missing: run `make book` (or `make "
+            f"{STATIC}/{SCRIPT}`), which installs MathJax with npm from "
+            f".ci/package.json and copies it there")
+    config.html_static_path = [*config.html_static_path, STATIC]
+    config.mathjax_path = SCRIPT
 
 
 def setup(app):

@@ -68,7 +68,7 @@ def log(message: str) -> None:
 
 def copy_tree(target: Path) -> None:
     """The working tree as git sees it (tracked and new files), plus the
-    ignored offline MathJax if it was installed."""
+    ignored offline MathJax that ``make`` installed (the build needs it)."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT, capture_output=True, check=True).stdout.split(b"\0")
@@ -77,9 +77,8 @@ def copy_tree(target: Path) -> None:
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
-    mathjax = ROOT / "book" / "_static" / "mathjax"
-    if mathjax.is_dir():
-        shutil.copytree(mathjax, target / "book" / "_static" / "mathjax")
+    shutil.copytree(ROOT / "book" / "_static" / "mathjax",
+                    target / "book" / "_static" / "mathjax")
 
 
 def offline_prefix() -> list[str]:

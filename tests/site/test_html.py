@@ -104,9 +104,13 @@ def test_math_and_references_resolved(soups):
         assert "???" not in text, f"{page}: an unresolved reference"
         for ref in main.select("a.reference.internal"):
             assert ref.get("href"), f"{page}: a link without a target"
+        scripts = [tag["src"] for tag in soup.find_all("script", src=True)
+                   if "mathjax" in tag["src"].lower()]
+        assert all("_static/mathjax/" in src and "://" not in src
+                   for src in scripts), \
+            f"{page}: MathJax not from the site's own copy: {scripts}"
         if "$" in source_of(page).read_text():
-            assert soup.find("script", src=lambda s: s and "mathjax" in s), \
-                f"{page}: uses math but loads no MathJax"
+            assert scripts, f"{page}: uses math but loads no MathJax"
 
 
 def test_every_chapter_has_exercises_with_executed_solutions(pages, soups):
