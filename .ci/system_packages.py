@@ -114,8 +114,11 @@ def main(argv: list[str]) -> int:
           f"{' '.join(packages)} (apt-get, as root)", flush=True)
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     for step in install_command(packages):
-        done = subprocess.run(step, env=env, stdout=subprocess.DEVNULL)
+        # apt-get's chatter (debconf notices) is shown only if it fails
+        done = subprocess.run(step, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
         if done.returncode != 0:
+            print(done.stderr, end="", file=sys.stderr)
             return stop(target, missing, f"`{' '.join(step)}` failed (exit "
                         f"status {done.returncode}); see its message above, "
                         f"then run:")

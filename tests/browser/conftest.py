@@ -40,8 +40,9 @@ def browser():
     path = os.environ.get("CHROMIUM") or shutil.which("chromium") \
         or shutil.which("chromium-browser")
     if not path:
-        pytest.fail("Chromium is not installed: `apt-get install chromium` "
-                    "(as root; .ci/run does this), or set $CHROMIUM")
+        pytest.fail("Chromium is not installed: `make test` run as root "
+                    "installs it (Debian's chromium package); or set "
+                    "$CHROMIUM to a Chrome or Chromium binary")
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=path, args=FLAGS)
         yield chromium

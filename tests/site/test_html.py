@@ -6,6 +6,7 @@ did not fail where it should), or a glued number is missing.
 """
 from __future__ import annotations
 
+import re
 import struct
 
 from conftest import (HTML, figure_names, is_chapter, pasted_glue_roles,
@@ -23,6 +24,30 @@ def png_size(path):
 
 def chapters(pages):
     return [p for p in pages if is_chapter(p)]
+
+
+HIDDEN_TAGS = {"remove-cell", "remove-input"}
+
+
+def visible_code_cells(page: str) -> list:
+    """The code cells whose source a reader sees (``hide-input`` cells
+    count: a click shows them)."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+    notebook = read_myst_markdown_notebook(source_of(page).read_text())
+    return [cell for cell in notebook.cells if cell.cell_type == "code"
+            and not HIDDEN_TAGS & set(cell.metadata.get("tags", []))]
+
+
+def test_no_visible_cell_is_build_plumbing(pages):
+    """Gluing numbers into the prose is the build's business: it lives
+    in ``remove-cell`` cells, never in a cell the reader sees."""
+    plumbing = re.compile(r"\bglue\(|myst_nb")
+    found = [f"{page}: {cell.source.strip().splitlines()[0][:70]!r}"
+             for page in chapters(pages)
+             for cell in visible_code_cells(page)
+             if plumbing.search(cell.source)]
+    assert not found, "visible cells that glue or import myst_nb:\n" + \
+        "\n".join(found)
 
 
 def test_every_toc_page_was_built(pages):

@@ -31,7 +31,7 @@ with open(here.parent / "apt.log", "a") as log:
               + " ".join(sys.argv[1:]) + "\\n")
 if sys.argv[1] == "install":
     if {fail}:
-        sys.exit(100)
+        sys.exit("E: Unable to locate package chromium")
     for name in sys.argv[2:]:
         if not name.startswith("-"):
             (here / name).write_text("#!/bin/sh\\n")
@@ -119,8 +119,9 @@ def test_a_failing_apt_get_is_reported_not_hidden(scratch):
     fake_apt_get(scratch, fail=True)
     done = run_step(scratch, "test")
     assert done.returncode == 1
+    assert "E: Unable to locate package chromium" in done.stderr
     assert "apt-get install -y -qq chromium npm` failed (exit status " \
-           "100)" in done.stderr
+           "1)" in done.stderr
 
 
 def test_without_root_it_stops_and_names_the_command(scratch):
