@@ -87,3 +87,69 @@ def test_graph_errors():
         graph.autograd_graph(torch.ones(2) * 3)
     with pytest.raises(TypeError, match="torch.Tensor"):
         graph.autograd_graph(3.0)
+
+
+def graph_cases():
+    """Three graphs: e = (a + b)(b + 1), the regression loss with named
+    steps, and a small network whose leaves are used rows apart."""
+    a = torch.tensor(2.0, requires_grad=True)
+    b = torch.tensor(1.0, requires_grad=True)
+    yield (a + b) * (b + 1), {"a": a, "b": b}
+    x, y = torch.linspace(0, 1, 5), torch.linspace(1, 3, 5)
+    w = torch.tensor(0.5, requires_grad=True)
+    wx = w * x
+    y_hat = b + wx
+    yield ((y_hat - y) ** 2).mean(), {"b": b, "w": w, "w x": wx,
+                                      "y_hat": y_hat}
+    gen = torch.Generator().manual_seed(0)
+    W1 = torch.randn(3, 2, generator=gen, requires_grad=True)
+    W2 = torch.randn(1, 3, generator=gen, requires_grad=True)
+    c = torch.randn(1, generator=gen, requires_grad=True)
+    X = torch.randn(5, 2, generator=gen)
+    h = torch.tanh(X @ W1.T)
+    out = ((h @ W2.T + c) ** 2).mean() + c.exp() * W1.sum()
+    yield out.sum(), {"W1": W1, "W2": W2, "c": c}
+
+
+@pytest.mark.parametrize("case", range(3))
+def test_no_edge_passes_through_a_box(case):
+    from matplotlib.path import Path
+    from matplotlib.transforms import Bbox
+    output, names = list(graph_cases())[case]
+    nodes, edges = graph.autograd_graph(output, names)
+    layout = graph.graph_layout(output, names)
+    assert layout.nodes == nodes and sorted(layout.paths) == edges
+    boxes = [Bbox.from_bounds(x - w / 2, y - h / 2, w, h)
+             for x, y, w, h in layout.boxes.values()]
+    for (src, dst), points in layout.paths.items():
+        ys = [y for _, y in points]
+        assert all(y1 > y2 for y1, y2 in zip(ys, ys[1:]))   # downwards
+        for p, q in zip(points, points[1:]):
+            hit = [box for box in boxes if Path([p, q]).intersects_bbox(box)]
+            assert not hit, f"segment {p} -> {q} crosses {hit}"
+        for node, point in ((src, points[0]), (dst, points[-1])):
+            x, y, w, h = layout.boxes[node]     # the arrow ends just off
+            off = max(abs(point[0] - x) - w / 2, abs(point[1] - y) - h / 2)
+            assert off == pytest.approx(graph.GAP)      # the box's edge
+    plt.close(graph.draw_graph(output, names))
+
+
+def test_named_intermediate_results_label_their_operations():
+    output, names = list(graph_cases())[1]
+    nodes, _ = graph.autograd_graph(output, names)
+    labels = {label for label, _ in nodes.values()}
+    assert {"MulBackward0\nw x", "AddBackward0\ny_hat", "b", "w",
+            "MeanBackward0"} <= labels
+    layout = graph.graph_layout(output, names)
+    rows = {label: layout.boxes[n][1] for n, (label, _) in nodes.items()}
+    # b sits beside w * x, just above the addition that uses it
+    assert rows["b"] == rows["MulBackward0\nw x"] == \
+        rows["AddBackward0\ny_hat"] + 1 == rows["w"] - 1
+
+
+def test_graph_names_are_checked():
+    a = torch.tensor(2.0, requires_grad=True)
+    with pytest.raises(TypeError, match="names must be a dict"):
+        graph.autograd_graph(a * 2, ["a"])
+    with pytest.raises(TypeError, match="strings to tensors"):
+        graph.autograd_graph(a * 2, {"a": 2.0})
