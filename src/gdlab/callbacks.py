@@ -1,9 +1,10 @@
 """Extras for :class:`gdlab.trainer.Trainer`, attached as callbacks.
 
-A callback is any callable registered with ``trainer.add_callback(event,
-fn)``; ``"after_backward"`` callbacks get the trainer between the backward
-pass and the optimizer step, ``"epoch_end"`` callbacks get the trainer
-after each epoch's history is recorded.
+A callback is any callable registered with ``trainer.add_callback(fn,
+event)`` (``event`` may be left out when ``fn`` has an ``event``
+attribute, as the classes here do); ``"after_backward"`` callbacks get the
+trainer between the backward pass and the optimizer step, ``"epoch_end"``
+callbacks get the trainer after each epoch's history is recorded.
 """
 
 from __future__ import annotations

@@ -179,3 +179,50 @@ def test_per_batch_schedule():
 def test_bad_input(make, error, words):
     with pytest.raises(error, match=words):
         make()
+
+
+def test_fit_matches_a_plain_pytorch_loop():
+    """Trainer's losses and parameters equal a loop written out by hand,
+    step by step, in float64, with a per-batch torch.optim schedule."""
+    train, val, _ = datasets()
+    train = TensorDataset(*(t.double() for t in train.tensors))
+    val = TensorDataset(*(t.double() for t in val.tensors))
+
+    def start():
+        torch.manual_seed(42)
+        model = torch.nn.Linear(1, 1).double()
+        opt = torch.optim.SGD(model.parameters(), lr=0.2, momentum=0.9)
+        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=7, gamma=0.5)
+        return model, opt, sched
+
+    model, opt, sched = start()
+    loss_fn = torch.nn.MSELoss()
+    loader = torch.utils.data.DataLoader(
+        train, batch_size=16, shuffle=True,
+        generator=torch.Generator().manual_seed(3))
+    expected = {"train_loss": [], "val_loss": []}
+    for _ in range(8):
+        total = 0.0
+        for X, y in loader:
+            loss = loss_fn(model(X), y)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+            sched.step()
+            total += loss.item() * len(X)
+        expected["train_loss"].append(total / len(train))
+        with torch.no_grad():
+            expected["val_loss"].append(
+                loss_fn(model(val.tensors[0]), val.tensors[1]).item())
+
+    ours, opt2, sched2 = start()
+    trainer = Trainer(ours, loss_fn, opt2,
+                      TrainerConfig(n_epochs=8, batch_size=16, seed=3,
+                                    schedule_per="batch"),
+                      scheduler=sched2)
+    history = trainer.fit(train, val)
+    assert history["train_loss"] == expected["train_loss"]
+    np.testing.assert_allclose(history["val_loss"], expected["val_loss"],
+                               rtol=1e-12)
+    for p, q in zip(model.parameters(), ours.parameters()):
+        assert torch.equal(p, q)
