@@ -15,6 +15,8 @@ import io
 
 import matplotlib.pyplot as plt
 
+from .validation import whole_number
+
 
 def _png(fig, dpi: int, colors: int = 128) -> str:
     """The figure as a base64 PNG with a palette of ``colors`` colours.
@@ -33,12 +35,16 @@ def _png(fig, dpi: int, colors: int = 128) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def slider(frames: dict, label: str, dpi: int = 70, start: int = 0):
+def slider(frames: dict, label: str, dpi: int = 70, start: int = 0,
+           width: int | None = None):
     """Return an ``IPython.display.HTML`` slider over ``frames``.
 
     ``frames`` maps the text shown for each slider position (for example
     ``"lr = 0.1"``) to a Matplotlib figure; the figures are closed once
-    rendered. ``start`` is the index shown first.
+    rendered. ``start`` is the index shown first. ``width``, if given, is
+    the displayed width of a frame in CSS pixels (at most the page width):
+    rendering at a high ``dpi`` and showing the frame narrower keeps its
+    text sharp on high-resolution screens.
     """
     from IPython.display import HTML
     if not isinstance(frames, dict) or len(frames) < 2:
@@ -46,12 +52,15 @@ def slider(frames: dict, label: str, dpi: int = 70, start: int = 0):
                          "{caption: figure} entries")
     if not 0 <= start < len(frames):
         raise ValueError(f"start must be in [0, {len(frames)}), got {start}")
+    dpi = whole_number("dpi", dpi, low=10)
+    size = "" if width is None else \
+        f' style="width: {whole_number("width", width)}px; max-width: 100%"'
     names = [str(name) for name in frames]
     uid = "explorer-" + hashlib.sha1("|".join([label, *names])
                                      .encode()).hexdigest()[:10]
     images = "".join(
         f'<img class="explorer-frame" data-index="{i}" alt="{html.escape(n)}"'
-        f' src="data:image/png;base64,{_png(fig, dpi)}"'
+        f' src="data:image/png;base64,{_png(fig, dpi)}"{size}'
         f'{"" if i == start else " hidden"}>'
         for i, (n, fig) in enumerate(zip(names, frames.values())))
     captions = html.escape("|".join(names))

@@ -8,7 +8,8 @@ Plain NumPy, the way chapter 1 derives it:
    ``dL/dw = 2 mean(x (y_hat - y))``;
 4. update: ``b <- b - lr dL/db``, ``w <- w - lr dL/dw``.
 
-Reference: the closed-form least-squares solution (normal equations).
+Reference: the closed-form least-squares solution, computed by
+``np.linalg.lstsq`` (which works from an SVD of the design matrix).
 """
 
 from __future__ import annotations
@@ -75,7 +76,14 @@ def _gradients(x, y, b, w) -> tuple[float, float]:
 
 
 def closed_form(x, y) -> tuple[float, float]:
-    """Least-squares ``(b, w)`` from a direct solve of the normal equations."""
+    """Least-squares ``(b, w)`` by ``np.linalg.lstsq``.
+
+    ``lstsq`` minimises ``||X theta - y||`` for the design matrix
+    ``X = [1, x]`` through a singular value decomposition of ``X``. The
+    answer is the solution of the normal equations
+    ``X^T X theta = X^T y``, reached without forming ``X^T X`` (whose
+    condition number is the square of that of ``X``).
+    """
     x, y = _checked_xy(x, y)
     if np.ptp(x) == 0:
         raise ValueError("x is constant, so the slope is not identifiable; "

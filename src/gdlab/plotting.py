@@ -7,10 +7,12 @@ panels freely. Importing this module changes no global Matplotlib state.
 
 from __future__ import annotations
 
+import numbers
+
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .validation import as_float_array, real_number
+from .validation import as_float_array, real_number, whole_number
 
 
 def _axes(ax, projection=None, figsize=(5, 4)):
@@ -44,19 +46,68 @@ def plot_surface(bs, ws, losses, ax=None):
     return ax.figure
 
 
-def plot_contour(bs, ws, losses, ax=None, levels: int = 20,
-                 mark_min: bool = True):
-    """Draw loss contours over the ``(b, w)`` grid, marking the minimum."""
+def geometric_levels(losses, n: int = 10, depth: float = 2e-3):
+    """Return ``n`` contour levels spaced geometrically above the minimum.
+
+    Level ``k`` lies ``(max - min) * depth ** (1 - k / n)`` above the
+    smallest loss, for ``k = 0, ..., n - 1``: each level is a constant
+    factor higher above the minimum than the one before. On a quadratic
+    bowl the contours are then rings whose sizes shrink by a constant
+    factor towards the minimum, so the flat basin gets lines as well as
+    the steep walls.
+    """
+    losses = as_float_array("losses", losses, ndim=range(1, 8))
+    n = whole_number("n", n, low=2)
+    depth = real_number("depth", depth, low=0, high=1, low_open=True,
+                        high_open=True)
+    low, span = losses.min(), np.ptp(losses)
+    if span == 0:
+        raise ValueError("losses are constant, so there are no contours "
+                         "to draw; use a grid where the loss varies")
+    return low + span * np.geomspace(depth, 1, n + 1)[:-1]
+
+
+def plot_contour(bs, ws, losses, ax=None, levels: int | str = 20,
+                 mark_min: bool = True, labels: bool = True):
+    """Draw loss contours over the ``(b, w)`` grid, marking the minimum.
+
+    ``levels`` is a number of evenly spaced levels, an increasing sequence
+    of level values, or ``"geometric"`` for :func:`geometric_levels`. The
+    colours of a sequence (or of ``"geometric"``) are spread evenly by
+    rank over viridis, short of its palest yellow, so unevenly spaced
+    levels stay distinct.
+    ``labels=False`` leaves out the numbers written on the lines.
+    """
     bs, ws, losses = _grid(bs, ws, losses)
     ax = _axes(ax)
-    lines = ax.contour(bs, ws, losses, levels=levels, cmap="viridis")
-    ax.clabel(lines, inline=True, fontsize=7, fmt="%.2g")
+    style = _level_style(levels, losses)
+    lines = ax.contour(bs, ws, losses, **style)
+    if labels:
+        ax.clabel(lines, inline=True, fontsize=7, fmt="%.2g")
     if mark_min:
         i, j = np.unravel_index(np.argmin(losses), losses.shape)
         ax.plot(bs[i, j], ws[i, j], "k*", markersize=10,
                 label="grid minimum")
     ax.set(xlabel="b", ylabel="w")
     return ax.figure
+
+
+def _level_style(levels, losses) -> dict:
+    """Keyword arguments for ``ax.contour`` that draw ``levels``."""
+    if isinstance(levels, str):
+        if levels != "geometric":
+            raise ValueError(f"levels must be a number, a sequence or "
+                             f"'geometric', got {levels!r}")
+        levels = geometric_levels(losses)
+    if isinstance(levels, numbers.Integral) and not isinstance(levels,
+                                                                bool):
+        return {"levels": whole_number("levels", levels), "cmap": "viridis"}
+    levels = as_float_array("levels", levels, ndim=(1,))
+    if len(levels) < 2 or np.any(np.diff(levels) <= 0):
+        raise ValueError("levels must be at least two increasing values")
+    # stop short of the palest yellow, which is hard to see on white
+    colors = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(levels)))
+    return {"levels": levels, "colors": colors}
 
 
 def plot_path(params, ax=None, label: str | None = None, **line_kw):

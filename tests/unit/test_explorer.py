@@ -34,3 +34,13 @@ def test_slider_bad_input():
         explorer.slider(frames(1), "x")
     with pytest.raises(ValueError, match="start"):
         explorer.slider(frames(2), "x", start=5)
+
+
+def test_slider_width_sets_the_displayed_size():
+    snippet = explorer.slider(frames(2), "slope", dpi=140, width=300).data
+    assert snippet.count('style="width: 300px; max-width: 100%"') == 2
+    assert "style=" not in explorer.slider(frames(2), "slope").data
+    with pytest.raises(TypeError, match="width must be an integer"):
+        explorer.slider(frames(2), "x", width=2.5)
+    with pytest.raises(ValueError, match="dpi must be >= 10"):
+        explorer.slider(frames(2), "x", dpi=0)

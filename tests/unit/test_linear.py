@@ -28,6 +28,14 @@ def test_closed_form_matches_polyfit(data):
     assert (b, w) == pytest.approx((b_ref, w_ref), rel=1e-10)
 
 
+def test_closed_form_solves_the_normal_equations(data):
+    x, y = data.x_train, data.y_train
+    X = np.hstack([np.ones_like(x), x])                 # (N, 2)
+    theta = np.linalg.solve(X.T @ X, X.T @ y)           # (2, 1)
+    assert gdlab.closed_form(x, y) == pytest.approx(theta.ravel(),
+                                                    rel=1e-10)
+
+
 @pytest.mark.parametrize("batch_size", [None, 16, 1])
 def test_descent_converges_to_closed_form(data, batch_size):
     b0, w0 = gdlab.init_linear_params()

@@ -62,3 +62,54 @@ def test_importing_changes_no_global_style():
     before = dict(plt.rcParams)
     importlib.reload(gdlab.plotting)
     assert dict(plt.rcParams) == before
+
+
+def test_geometric_levels_rise_by_a_constant_factor(grid):
+    losses = grid[2]
+    n, depth = 8, 1e-3
+    levels = gdlab.plotting.geometric_levels(losses, n=n, depth=depth)
+    low, high = float(losses.min()), float(losses.max())
+    # reference: the defining formula, one level at a time
+    expected = [low + (high - low) * depth ** (1 - k / n) for k in range(n)]
+    np.testing.assert_allclose(levels, expected, rtol=1e-12)
+    heights = levels - low
+    np.testing.assert_allclose(heights[1:] / heights[:-1],
+                               depth ** (-1 / n), rtol=1e-12)
+    assert levels[-1] < high
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(n=1), ValueError, "n must be >= 2"),
+    (dict(n=2.5), TypeError, "n must be an integer"),
+    (dict(depth=1.0), ValueError, "depth must be < 1"),
+    (dict(depth=0.0), ValueError, "depth must be > 0"),
+])
+def test_geometric_levels_bad_arguments(grid, kwargs, error, words):
+    with pytest.raises(error, match=words):
+        gdlab.plotting.geometric_levels(grid[2], **kwargs)
+    with pytest.raises(ValueError, match="constant"):
+        gdlab.plotting.geometric_levels(np.ones((3, 3)))
+
+
+def test_contour_geometric_levels_are_coloured_by_rank(grid):
+    import matplotlib
+
+    fig, ax = plt.subplots()
+    gdlab.plot_contour(*grid, ax=ax, levels="geometric", labels=False)
+    contours = [c for c in ax.collections
+                if isinstance(c, matplotlib.contour.ContourSet)][0]
+    expected = gdlab.plotting.geometric_levels(grid[2])
+    np.testing.assert_allclose(contours.levels, expected)
+    colors = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(expected)))
+    np.testing.assert_allclose(contours.get_edgecolor(), colors)
+    assert not ax.texts                         # labels=False: no numbers
+
+
+def test_contour_labels_and_bad_levels(grid):
+    fig, ax = plt.subplots()
+    gdlab.plot_contour(*grid, ax=ax, levels=[1.0, 2.0, 4.0])
+    assert ax.texts                             # numbers on the lines
+    with pytest.raises(ValueError, match="'geometric'"):
+        gdlab.plot_contour(*grid, levels="log")
+    with pytest.raises(ValueError, match="increasing"):
+        gdlab.plot_contour(*grid, levels=[2.0, 1.0])
