@@ -3,14 +3,15 @@
 
 A reader who runs ``make book`` should see the build's own progress and
 nothing to wonder about: a line that says WARNING, a Python warning
-(``UserWarning:`` and its kind) or a traceback fails the check unless it
+(``UserWarning:`` and its kind), a traceback or Sphinx's notice that a
+copy overwrites different data fails the check unless it
 is listed in ``EXPECTED`` with the reason it may appear.
 """
 from __future__ import annotations
 
 import re
 
-ALARMS = re.compile(r"WARNING|Traceback|\w+Warning:")
+ALARMS = re.compile(r"WARNING|Traceback|\w+Warning:|will overwrite data")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # (pattern, why it may appear): nothing today.
 EXPECTED: list[tuple[str, str]] = []

@@ -46,7 +46,24 @@ def compact_images(app, exception):
             compact_png(path)
 
 
+def drop_stale_copies(app):
+    """Delete the compacted copies of the images this build copies again.
+
+    When Sphinx rewrites a page it copies the page's images anew, and it
+    reports every destination whose content differs from its source, which
+    a compacted copy always does. Deleting those copies first keeps a
+    rebuild quiet; they are compacted again when the build finishes.
+    Runs on ``html-collect-pages``, just before Sphinx copies the images.
+    """
+    if app.builder.format == "html":
+        folder = Path(app.outdir) / "_images"
+        for name in getattr(app.builder, "images", {}).values():
+            (folder / name).unlink(missing_ok=True)
+    return []
+
+
 def setup(app):
     app.add_config_value("compact_images_min_kb", 48, "html")
+    app.connect("html-collect-pages", drop_stale_copies)
     app.connect("build-finished", compact_images)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

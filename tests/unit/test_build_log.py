@@ -14,8 +14,10 @@ def test_progress_lines_pass_and_alarms_are_caught():
     noisy = quiet + KERNEL + "\n" + \
         "/x.py:3: UserWarning: the figure is empty\n" + \
         "Traceback (most recent call last):\n" + \
-        "\x1b[91mWARNING: undefined label: 'ch-x'\x1b[39;49;00m\n"
+        "\x1b[91mWARNING: undefined label: 'ch-x'\x1b[39;49;00m\n" + \
+        "Copying the source path a.png to b.png will overwrite data\n"
     assert unexpected_lines(noisy) == [
         KERNEL, "/x.py:3: UserWarning: the figure is empty",
         "Traceback (most recent call last):",
-        "WARNING: undefined label: 'ch-x'"]
+        "WARNING: undefined label: 'ch-x'",
+        "Copying the source path a.png to b.png will overwrite data"]

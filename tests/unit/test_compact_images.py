@@ -6,7 +6,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from compact_images import compact_png  # noqa: E402
+from compact_images import compact_png, drop_stale_copies  # noqa: E402
 from PIL import Image  # noqa: E402
 
 
@@ -31,3 +31,16 @@ def test_palette_png_is_smaller_and_looks_the_same(tmp_path):
     assert compact.shape == original.shape
     assert np.abs(compact - original).mean() < 2.0       # of 255 levels
     assert compact_png(path) == (after, after)            # idempotent
+
+
+def test_images_copied_again_lose_their_stale_compacted_copy(tmp_path):
+    from types import SimpleNamespace
+    images = tmp_path / "_images"
+    images.mkdir()
+    for name in ("again.png", "kept.png"):
+        (images / name).write_bytes(b"compacted")
+    builder = SimpleNamespace(format="html",
+                              images={"src/again.png": "again.png"})
+    app = SimpleNamespace(builder=builder, outdir=str(tmp_path))
+    assert drop_stale_copies(app) == []
+    assert sorted(p.name for p in images.iterdir()) == ["kept.png"]
