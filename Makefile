@@ -16,7 +16,8 @@ export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: book test unit distributed coverage cuda-test strict-book \
-	site-check browser-check cache-check bench clean lock help
+	site-check browser-check notebook-check cache-check bench clean lock \
+	help
 
 help:
 	@sed -n '2,5p' Makefile
@@ -51,7 +52,25 @@ $(MATHJAX_JS): $(NODE_MODULES)
 	cp .ci/node_modules/mathjax/es5/tex-mml-chtml.js $(MATHJAX)/
 	cp -r .ci/node_modules/mathjax/es5/output/chtml/fonts/woff-v2 \
 		$(MATHJAX)/output/chtml/fonts/
-BOOK_INPUTS := $(STAMP) $(MATHJAX_JS)
+# Thebe, for the "Live code" button (book/_ext/local_thebe.py): one
+# prebuilt bundle, so only its tarball is fetched (`npm pack`), checked
+# against the sha512 pinned in .ci/package.json and copied without its
+# source maps.
+THEBE := book/_static/thebe
+THEBE_JS := $(THEBE)/index.js
+THEBE_PIN = $(shell $(PYTHON) -c "import json; t = json.load(open( \
+	'.ci/package.json'))['tarballs']['thebe']; print(t['version'], \
+	t['sha512'])")
+$(THEBE_JS): .ci/package.json | $(SYSTEM_BOOK)
+	rm -rf $(THEBE) .cache/thebe && mkdir -p $(THEBE) .cache/thebe
+	cd .cache/thebe && npm pack --silent \
+		thebe@$(word 1,$(THEBE_PIN)) >/dev/null
+	echo "$(word 2,$(THEBE_PIN))  .cache/thebe/thebe-$(word \
+		1,$(THEBE_PIN)).tgz" | sha512sum --check --quiet
+	tar -xzf .cache/thebe/thebe-*.tgz -C .cache/thebe
+	cp .cache/thebe/package/lib/*.js .cache/thebe/package/lib/*.css \
+		.cache/thebe/package/lib/*.LICENSE.txt $(THEBE)/
+BOOK_INPUTS := $(STAMP) $(MATHJAX_JS) $(THEBE_JS)
 
 # A build's console output is kept in $(BUILD_LOG); the site checks fail on
 # a line in it with WARNING or Traceback that is not expected
@@ -64,7 +83,9 @@ book: $(BOOK_INPUTS)
 
 # The system packages are checked first, before any test runs.
 test: $(SYSTEM_TEST) unit distributed coverage cache-check strict-book \
-	site-check browser-check
+	site-check notebook-check browser-check
+# make test runs the quick notebooks only; CI's notebooks job runs all.
+test: GDLAB_NOTEBOOKS = quick
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -n auto --cov=gdlab --cov-report=
@@ -103,6 +124,18 @@ strict-book: $(BOOK_INPUTS)
 
 site-check: $(STAMP)
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider
+
+# The built notebooks run as a reader gets them (tests/notebooks): each in
+# a temporary folder outside the repository, on a kernel whose gdlab is a
+# wheel of the working tree, without network; outputs must equal the
+# stored ones. The wheel goes into a venv cached in ~/.cache/gdlab
+# ($GDLAB_READER_ENVS), made once per set of pinned versions; it and the
+# wheel's build take packages from pip's cache or index, nothing else
+# does. GDLAB_NOTEBOOKS: all, quick (make test) or names.
+GDLAB_NOTEBOOKS ?= all
+notebook-check: $(STAMP)
+	GDLAB_NOTEBOOKS=$(GDLAB_NOTEBOOKS) $(BIN)/python -m pytest \
+		tests/notebooks -p no:cacheprovider
 
 # Every page in headless Chromium (Debian package `chromium`, or $CHROMIUM).
 browser-check: $(STAMP) $(SYSTEM_TEST)

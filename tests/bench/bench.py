@@ -77,8 +77,9 @@ def copy_tree(target: Path) -> None:
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
-    shutil.copytree(ROOT / "book" / "_static" / "mathjax",
-                    target / "book" / "_static" / "mathjax")
+    for asset in ("mathjax", "thebe"):
+        shutil.copytree(ROOT / "book" / "_static" / asset,
+                        target / "book" / "_static" / asset)
 
 
 def offline_prefix() -> list[str]:

@@ -1,0 +1,42 @@
+"""Which notebooks run where: make test the quick ones, CI all of them."""
+
+import re
+
+import pytest
+import yaml
+
+import reader_env
+
+NAMES = ["a", "b", "batch-sizes", "gpu", "tensors-autograd"]
+
+
+def test_selection():
+    assert reader_env.selected("all", NAMES) == NAMES
+    assert reader_env.selected("", NAMES) == NAMES
+    assert reader_env.selected("quick", NAMES) == list(reader_env.QUICK)
+    assert reader_env.selected("b, a.ipynb", NAMES) == ["b", "a"]
+    with pytest.raises(ValueError, match=r"no built notebook named \['c'\]"):
+        reader_env.selected("a,c", NAMES)
+
+
+def test_make_test_runs_the_quick_notebooks():
+    makefile = (reader_env.REPO / "Makefile").read_text()
+    target = re.search(r"^test:(.*?)\n(?!\t)", makefile,
+                       re.MULTILINE | re.DOTALL)[1]
+    assert re.search(r"site-check\s+notebook-check", target)
+    assert re.search(r"^test: GDLAB_NOTEBOOKS = quick$", makefile,
+                     re.MULTILINE)
+    assert re.search(r"^GDLAB_NOTEBOOKS \?= all$", makefile, re.MULTILINE)
+
+
+def test_ci_runs_all_notebooks_on_the_site_of_the_test_job():
+    flow = yaml.safe_load((reader_env.REPO / ".github" / "workflows"
+                           / "ci.yml").read_text())
+    job = flow["jobs"]["notebooks"]
+    assert job["needs"] == "test"
+    runs = [step.get("run", "") for step in job["steps"]]
+    assert "make notebook-check GDLAB_NOTEBOOKS=all" in runs
+    site = [step for step in job["steps"]
+            if "download-artifact" in step.get("uses", "")]
+    assert site and site[0]["with"] == {"name": "site",
+                                        "path": "_build/html"}
