@@ -6,6 +6,8 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 PYTHON ?= python3
+# npm, or the one $NPM names (as .ci/system-packages.txt allows)
+NPM ?= npm
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -44,7 +46,7 @@ $(STAMP): pyproject.toml .ci/constraints.txt | $(SYSTEM_BOOK)
 # offline. The build fails without it rather than load it from a CDN.
 NODE_MODULES := .ci/node_modules/.package-lock.json
 $(NODE_MODULES): .ci/package.json .ci/package-lock.json | $(SYSTEM_BOOK)
-	npm ci --prefix .ci --silent --no-audit --no-fund
+	$(NPM) ci --prefix .ci --silent --no-audit --no-fund
 MATHJAX := book/_static/mathjax
 MATHJAX_JS := $(MATHJAX)/tex-mml-chtml.js
 $(MATHJAX_JS): $(NODE_MODULES)
@@ -63,7 +65,7 @@ THEBE_PIN = $(shell $(PYTHON) -c "import json; t = json.load(open( \
 	t['sha512'])")
 $(THEBE_JS): .ci/package.json | $(SYSTEM_BOOK)
 	rm -rf $(THEBE) .cache/thebe && mkdir -p $(THEBE) .cache/thebe
-	cd .cache/thebe && npm pack --silent \
+	cd .cache/thebe && $(NPM) pack --silent \
 		thebe@$(word 1,$(THEBE_PIN)) >/dev/null
 	echo "$(word 2,$(THEBE_PIN))  .cache/thebe/thebe-$(word \
 		1,$(THEBE_PIN)).tgz" | sha512sum --check --quiet
@@ -147,7 +149,7 @@ clean:
 # Refresh the pinned versions from the current environment (and the npm
 # lock file from .ci/package.json).
 lock: $(STAMP)
-	npm install --prefix .ci --package-lock-only --silent --no-audit
+	$(NPM) install --prefix .ci --package-lock-only --silent --no-audit
 	{ sed -n '1,2p' .ci/constraints.txt; \
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^torch=='; \
 	  echo 'torch==2.13.0'; } > .ci/constraints.tmp

@@ -26,13 +26,11 @@ output just before sphinx-thebe prepares the page for Thebe.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from docutils import nodes
 from sphinx.builders.html._assets import _JavaScript
-from sphinx.errors import ExtensionError
+from static_copy import require
 
-STATIC = "book/_static"
 SCRIPT = "thebe/index.js"
 CDN_URL = re.compile(r'const THEBE_JS_URL = "https?://[^"]*"')
 PAGE_CONFIG = '<script type="text/x-thebe-config">'
@@ -59,13 +57,8 @@ OUTPUT_SLOTS = """window.addEventListener("load", () => {
 
 
 def require_local_copy(app, config):
-    if not (Path(app.srcdir) / STATIC / SCRIPT).exists():
-        raise ExtensionError(
-            f"{STATIC}/{SCRIPT} is missing: run `make book` (or `make "
-            f"{STATIC}/{SCRIPT}`), which fetches Thebe from the npm "
-            f"registry at the version pinned in .ci/package.json")
-    if STATIC not in config.html_static_path:
-        config.html_static_path = [*config.html_static_path, STATIC]
+    require(app, config, SCRIPT, "Thebe from the npm registry at the "
+            "version pinned in .ci/package.json")
 
 
 def point_at(body: str, url: str) -> str:

@@ -42,7 +42,6 @@ SETUP_CODE = """\
 # Set-up: gdlab at the commit this notebook was built from
 import importlib.metadata
 import json
-import os
 import subprocess
 import sys
 
@@ -68,9 +67,7 @@ if found is None or (found and found != COMMIT):
     subprocess.check_call([sys.executable, "-m", "pip", "install", "-q",
                            *replace, PACKAGE])
     found = installed_commit()
-if found == COMMIT:
-    os.environ["GDLAB_COMMIT"] = COMMIT[:12]
-else:
+if found != COMMIT:       # gdlab.environment reads pip's record otherwise
     print("Using the gdlab installed here (not from git); this notebook "
           f"was built with commit {{COMMIT[:12]}}.")"""
 SETUP_TAG = "gdlab-setup"

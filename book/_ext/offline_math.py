@@ -10,21 +10,13 @@ it, rather than quietly producing pages that load MathJax from a CDN.
 
 from __future__ import annotations
 
-from pathlib import Path
+from static_copy import require
 
-from sphinx.errors import ExtensionError
-
-STATIC = "book/_static"
 SCRIPT = "mathjax/tex-mml-chtml.js"
 
 
 def use_local_mathjax(app, config):
-    if not (Path(app.srcdir) / STATIC / SCRIPT).exists():
-        raise ExtensionError(
-            f"{STATIC}/{SCRIPT} is missing: run `make book` (or `make "
-            f"{STATIC}/{SCRIPT}`), which installs MathJax with npm from "
-            f".ci/package.json and copies it there")
-    config.html_static_path = [*config.html_static_path, STATIC]
+    require(app, config, SCRIPT, "MathJax with npm from .ci/package.json")
     config.mathjax_path = SCRIPT
 
 

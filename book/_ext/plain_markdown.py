@@ -171,7 +171,7 @@ def convert_roles(text: str, refs: Refs) -> str:
 
 def _exercise(arg, options, body, refs):
     label = options.get("label", "")
-    _, number, _ = refs.numbers.get(label, ("exercise", "", ""))
+    _, number, _ = refs.number(label, "exercise")
     refs.titles[label] = arg      # for the heading of its solution
     title = f" ({convert_roles(arg, refs)})" if arg else ""
     return f"### {_exercise_name(number, refs)}{title}\n\n{body}"

@@ -34,7 +34,7 @@ def commit() -> str:
     ``pip install git+URL@COMMIT``, as in published notebooks.
     """
     if os.environ.get("GDLAB_COMMIT"):
-        return os.environ["GDLAB_COMMIT"]
+        return os.environ["GDLAB_COMMIT"][:12]
     for ask in (_from_checkout, _from_build, _from_direct_url):
         found = ask()
         if found:

@@ -23,6 +23,10 @@ def is_chapter(page: str) -> bool:
     return "```{code-cell}" in source_of(page).read_text()
 
 
+def chapters(pages: list[str]) -> list[str]:
+    return [page for page in pages if is_chapter(page)]
+
+
 @pytest.fixture(scope="session")
 def pages() -> list[str]:
     if not (HTML / "index.html").exists():

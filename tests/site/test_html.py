@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import struct
 
-from conftest import (HTML, figure_names, is_chapter, pasted_glue_roles,
+from conftest import (HTML, chapters, figure_names, pasted_glue_roles,
                       source_of)
 
 MIN_FIGURES = {"book/gd-by-hand": 5}
@@ -20,10 +20,6 @@ def png_size(path):
     data = path.read_bytes()[:24]
     assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
     return struct.unpack(">II", data[16:24])
-
-
-def chapters(pages):
-    return [p for p in pages if is_chapter(p)]
 
 
 HIDDEN_TAGS = {"remove-cell", "remove-input"}

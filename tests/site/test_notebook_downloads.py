@@ -6,12 +6,8 @@ import json
 import nbformat
 from plain_notebook import check
 
-from conftest import is_chapter
+from conftest import chapters
 from toc import HTML, ROOT
-
-
-def chapters(pages):
-    return [page for page in pages if is_chapter(page)]
 
 
 def test_every_chapter_has_a_plain_notebook(pages):
