@@ -251,14 +251,39 @@ def add_key(app, docname: str, source: list[str]) -> None:
         if (_root(app) / name).exists():
             app.env.note_dependency(str(_root(app) / name))
     source[0] = keyed_source(source[0], _root(app), pkg)
+    _executed_sources(app.env)[docname] = source[0]
+
+
+def _executed_sources(env) -> dict[str, str]:
+    """The keyed text of each page as it was read (and so executed), kept
+    in the environment: a file edited while the build runs must not
+    change which cache record the page's notebook is taken from."""
+    if not hasattr(env, "gdlab_keyed_sources"):
+        env.gdlab_keyed_sources = {}
+    return env.gdlab_keyed_sources
 
 
 def page_source(app, docname: str) -> str:
     """A page's text as it was executed: the source plus its key cell."""
+    known = _executed_sources(app.env).get(docname)
+    if known is not None:
+        return known
     text = Path(app.env.doc2path(docname)).read_text()
     return keyed_source(text, _root(app))
 
 
+def _purge(app, env, docname: str) -> None:
+    _executed_sources(env).pop(docname, None)
+
+
+def _merge(app, env, docnames, other) -> None:
+    theirs = _executed_sources(other)
+    _executed_sources(env).update({name: theirs[name] for name in docnames
+                                   if name in theirs})
+
+
 def setup(app):
     app.connect("source-read", add_key)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -101,3 +101,43 @@ def test_keyed_source_appends_one_hidden_cell():
     assert ek.is_key_cell({"cell_type": "code",
                            "source": tail.split("\n\n")[-1]})
     assert ek.keyed_source("# no code\n", Path("."), PKG) == "# no code\n"
+
+
+class _Env:
+    def __init__(self, path):
+        self.path, self.dependencies = path, []
+
+    def doc2path(self, docname):
+        return str(self.path)
+
+    def note_dependency(self, dep):
+        self.dependencies.append(dep)
+
+
+class _App:
+    def __init__(self, path):
+        self.env, self.srcdir = _Env(path), str(path.parent)
+
+
+def test_page_source_is_the_text_read_even_if_files_change_later(
+        tmp_path, monkeypatch):
+    """The notebook written at the end of a build comes from the cache
+    record of what was executed, even if a file changed meanwhile."""
+    path = tmp_path / "chapter.md"
+    path.write_text(page("import gdlab\ngdlab.linear_data()"))
+    app = _App(path)
+    source = [path.read_text()]
+    ek.add_key(app, "chapter", source)
+    assert any(dep.endswith("data.py") for dep in app.env.dependencies)
+    path.write_text(page("x = 2"))                    # edited mid-build
+    monkeypatch.setattr(ek, "keyed_source", lambda *a: "recomputed")
+    assert ek.page_source(app, "chapter") == source[0]
+    ek._purge(app, app.env, "chapter")                # re-read next time
+    assert ek.page_source(app, "chapter") == "recomputed"
+
+
+def test_keyed_sources_merge_from_parallel_readers(tmp_path):
+    app, other = _App(tmp_path / "a.md"), _App(tmp_path / "b.md")
+    ek._executed_sources(other.env).update({"a": "A", "b": "B"})
+    ek._merge(app, app.env, {"a"}, other.env)
+    assert ek._executed_sources(app.env) == {"a": "A"}
