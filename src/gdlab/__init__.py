@@ -21,8 +21,9 @@ __version__ = "0.1.0"
 SUBMODULES = (
     "callbacks", "checkpoint", "clipping", "data", "ddp_script", "device",
     "distributed", "environment", "exercises", "explorer", "functions",
-    "graph", "landscape", "linear", "losses", "lr_finder", "one_cycle",
-    "optim", "plotting", "schedules", "tensors", "trainer", "validation",
+    "graph", "heavy_ball", "landscape", "linear", "losses", "lr_finder",
+    "metrics", "minibatch", "one_cycle", "optim", "plotting", "schedules",
+    "second_order", "tensors", "trainer", "validation",
 )
 
 #: Names re-exported at the top level, and the submodule defining each.

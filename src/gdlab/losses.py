@@ -7,9 +7,21 @@ NaN. With :math:`z` a logit and :math:`\sigma(z) = 1/(1 + e^{-z})`:
 * MSE: :math:`\frac1n\sum (\hat y - y)^2`;
 * BCE on probabilities: :math:`-[y \log p + (1 - y)\log(1 - p)]`, logs
   clamped at :math:`-100` like torch;
-* BCE on logits, the stable form :math:`(1 - y) z + \log(1 + e^{-z})`
-  rewritten as :math:`\max(z, 0) - z y + \log(1 + e^{-|z|})`, so no
-  exponential overflows (Goodfellow et al., *Deep Learning*, 6.2.2.2);
+* BCE on logits, computed as
+  :math:`\max(z, 0) - z y + \operatorname{log1p}(e^{-|z|})`: the exponent
+  is never positive, so nothing overflows for any finite :math:`z`
+  (for labels 0/1 this is the softplus form
+  :math:`\zeta((1 - 2y) z)` of Goodfellow et al., *Deep Learning*,
+  6.2.2.2). The textbook rewriting
+  :math:`(1 - y) z + \log(1 + e^{-z})` is equal on paper but overflows
+  for very negative :math:`z`. ``torch`` computes
+  :math:`(1 - y) z - \log\sigma(z)` with a stable log-sigmoid, the same
+  function, which never overflows either but loses the relative
+  accuracy of tiny losses at very negative :math:`z` (it subtracts two
+  numbers close to :math:`z`). With ``pos_weight``
+  :math:`w_+` the loss is
+  :math:`(1 - y)\,\mathrm{softplus}(z) + w_+ y\,\mathrm{softplus}(-z)`,
+  each softplus computed the same stable way;
 * cross-entropy: :math:`-z_{y} + \log\sum_k e^{z_k}`, with the
   log-sum-exp shifted by the largest logit.
 """
@@ -56,14 +68,16 @@ def binary_cross_entropy_with_logits(z, y, reduction: str = "mean",
     """
     z, y = as_tensor("z", z), _targets01(y)
     same_shape(z, y, ("z", "y"))
-    softplus_neg = torch.clamp(-z, min=0) + torch.log1p(torch.exp(-z.abs()))
-    if pos_weight is None:                  # log(1 + e^{-z}) = -log sigma(z)
-        loss = (1 - y) * z + softplus_neg
+    tail = torch.log1p(torch.exp(-z.abs()))       # never overflows
+    if pos_weight is None:
+        loss = torch.clamp(z, min=0) - z * y + tail
     else:
         pos_weight = as_tensor("pos_weight", pos_weight)
         if (pos_weight < 0).any():
             raise ValueError("pos_weight must be non-negative")
-        loss = (1 - y) * z + (1 + (pos_weight - 1) * y) * softplus_neg
+        softplus_pos = torch.clamp(z, min=0) + tail     # -log(1 - sigma(z))
+        softplus_neg = torch.clamp(-z, min=0) + tail    # -log sigma(z)
+        loss = (1 - y) * softplus_pos + pos_weight * y * softplus_neg
     return reduce(loss, check_reduction(reduction))
 
 

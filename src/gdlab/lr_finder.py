@@ -1,13 +1,18 @@
-"""The learning-rate range test ("LR finder").
+"""The learning-rate range test ("LR finder"), in fast.ai's variant.
 
 Train for a few mini-batches while the learning rate grows geometrically
-from ``start_lr`` to ``end_lr``, and record the loss. The loss first
-barely moves, then falls, then blows up; a good learning rate lies where
-it falls fastest. The model and optimizer are restored afterwards, so the
-test leaves no trace.
+from ``start_lr`` to ``end_lr``, and record a smoothed loss. The loss first
+barely moves, then falls, then blows up; the suggestion is the rate where
+the smoothed loss falls fastest per unit of log learning rate. The model
+and optimizer are restored afterwards, so the test leaves no trace.
 
-Reference: Smith, *Cyclical Learning Rates for Training Neural Networks*
-(WACV 2017), section 3.3.
+References: the range test is due to Smith, *Cyclical Learning Rates for
+Training Neural Networks* (WACV 2017), section 3.3, who raises the rate
+*linearly* over several epochs and reads the *accuracy* curve. The
+geometric sweep over single mini-batches, the bias-corrected moving
+average of the loss, the stop at four times the best loss and the
+steepest-slope pick follow fast.ai's ``lr_find`` (Howard & Gugger,
+*Fastai: A Layered API for Deep Learning*, Information 11(2):108, 2020).
 """
 
 from __future__ import annotations
@@ -33,7 +38,12 @@ class RangeTest:
 
     @property
     def suggestion(self) -> float:
-        """The rate where the smoothed loss falls fastest (per log-lr)."""
+        """The rate where the smoothed loss falls fastest (per log-lr),
+        before its minimum: fast.ai's "steepest" suggestion.
+
+        The moving average trails the raw loss by up to
+        ``(1 - smoothing) / smoothing`` steps, so this pick sits at a
+        larger rate than the steepest point of the loss itself."""
         stop = int(np.argmin(self.losses)) + 1
         if stop < 3:
             raise ValueError("the loss never fell; lower start_lr")
@@ -45,7 +55,8 @@ def lr_range_test(model, loss_fn, optimizer, loader, start_lr: float = 1e-6,
                   end_lr: float = 10.0, n_iter: int = 100,
                   smoothing: float = 0.05,
                   diverge_factor: float = 4.0) -> RangeTest:
-    """Run the range test; stop early once the smoothed loss exceeds
+    """Run fast.ai's range test: one mini-batch per rate, rates spaced
+    geometrically; stop early once the smoothed loss exceeds
     ``diverge_factor`` times its best value (or stops being finite)."""
     start_lr = real_number("start_lr", start_lr, low=0, low_open=True)
     end_lr = real_number("end_lr", end_lr, low=0, low_open=True)

@@ -8,7 +8,9 @@ value, but from the closed-form formula rather than torch's recursive
 updates, which makes the comparison an independent check.
 
 References: Loshchilov & Hutter, *SGDR: Stochastic Gradient Descent with
-Warm Restarts* (ICLR 2017) for cosine annealing and warm restarts.
+Warm Restarts* (ICLR 2017) for cosine annealing and warm restarts; Goyal et
+al., *Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour* (2017)
+for linear warm-up (:class:`LinearLR` chained by :class:`SequentialLR`).
 """
 
 from __future__ import annotations
@@ -129,3 +131,67 @@ class CosineAnnealingWarmRestarts(Schedule):
     def lr_at(self, t, base_lr):
         t_cur, t_i = self.position(t)
         return _cosine(t_cur, t_i, base_lr, self.eta_min)
+
+
+class LinearLR(Schedule):
+    r"""Linear warm-up (or ramp): the factor goes from ``start_factor`` to
+    ``end_factor`` over ``total_iters`` steps, then stays,
+    :math:`\eta_t = \eta_0 (s + (e - s)\min(t, T)/T)`."""
+
+    def __init__(self, optimizer, start_factor: float = 1 / 3,
+                 end_factor: float = 1.0, total_iters: int = 5):
+        self.start_factor = real_number("start_factor", start_factor,
+                                        low=0, high=1, low_open=True)
+        self.end_factor = real_number("end_factor", end_factor, low=0,
+                                      high=1)
+        self.total_iters = whole_number("total_iters", total_iters)
+        super().__init__(optimizer)
+
+    def lr_at(self, t, base_lr):
+        done = min(t, self.total_iters) / self.total_iters
+        factor = self.start_factor + (self.end_factor
+                                      - self.start_factor) * done
+        return base_lr * factor
+
+
+class SequentialLR(Schedule):
+    """Run ``schedules[0]`` until step ``milestones[0]``, then
+    ``schedules[1]`` restarted from its own step 0, and so on.
+
+    Typical use: a :class:`LinearLR` warm-up followed by a decay such as
+    :class:`CosineAnnealingLR` (Goyal et al., 2017, warm up for large
+    batches). Create the parts on the same optimizer first.
+    """
+
+    def __init__(self, optimizer, schedules: list, milestones: list):
+        schedules, milestones = list(schedules), list(milestones)
+        if not all(isinstance(s, Schedule) for s in schedules):
+            raise TypeError("schedules must be gdlab.schedules.Schedule "
+                            "objects; wrap torch's with torch's SequentialLR")
+        if len(milestones) != len(schedules) - 1:
+            raise ValueError(f"need one milestone fewer than schedules: got "
+                             f"{len(schedules)} schedules and "
+                             f"{len(milestones)} milestones")
+        ms = [whole_number("milestone", m) for m in milestones]
+        if ms != sorted(set(ms)):
+            raise ValueError(f"milestones must increase, got {ms}")
+        self.schedules, self.milestones = schedules, ms
+        super().__init__(optimizer)
+
+    def lr_at(self, t, base_lr):
+        start, part = 0, self.schedules[0]
+        for milestone, after in zip(self.milestones, self.schedules[1:]):
+            if t >= milestone:
+                start, part = milestone, after
+        return part.lr_at(t - start, base_lr)
+
+    def state_dict(self) -> dict:
+        state = super().state_dict()
+        state["schedules"] = [s.state_dict() for s in self.schedules]
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        state = dict(state)
+        for part, saved in zip(self.schedules, state.pop("schedules")):
+            part.load_state_dict(saved)
+        self.__dict__.update(state)

@@ -86,3 +86,51 @@ def test_huge_logits_never_give_nan(scale):
 def test_bad_input(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+EXTREME = [-1e4, -800.0, -200.0, -89.0, -20.0, -5.0, -1e-3, 0.0, 1e-3, 5.0,
+           20.0, 89.0, 200.0, 800.0, 1e4]
+
+
+def _reference_bce(z, y, w=1.0):
+    """-[w y log sigma(z) + (1 - y) log(1 - sigma(z))] with 50 digits."""
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    z = mpmath.mpf(z)
+    return float(w * y * mpmath.log1p(mpmath.exp(-z))
+                 + (1 - y) * mpmath.log1p(mpmath.exp(z)))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("label", [0.0, 1.0, 0.3])
+def test_extreme_logits_match_torch_and_high_precision(dtype, label):
+    z = torch.tensor(EXTREME, dtype=dtype)
+    y = torch.full_like(z, label)
+    ours = losses.binary_cross_entropy_with_logits(z, y, "none")
+    torch.testing.assert_close(
+        ours, F.binary_cross_entropy_with_logits(z, y, reduction="none"))
+    exact = torch.tensor([_reference_bce(float(a), label) for a in z],
+                         dtype=torch.float64)
+    # relative accuracy down to the tiniest losses (e^-1e4 is 0 in float)
+    tiny = torch.finfo(dtype).tiny
+    torch.testing.assert_close(ours.double(), exact, rtol=4e-7 if
+                               dtype == torch.float32 else 1e-15, atol=tiny)
+    pw = torch.tensor([9.0], dtype=dtype)
+    weighted = losses.binary_cross_entropy_with_logits(z, y, "none", pw)
+    torch.testing.assert_close(weighted, F.binary_cross_entropy_with_logits(
+        z, y, reduction="none", pos_weight=pw))
+    exact_w = torch.tensor([_reference_bce(float(a), label, 9.0)
+                            for a in z], dtype=torch.float64)
+    torch.testing.assert_close(weighted.double(), exact_w, rtol=4e-7 if
+                               dtype == torch.float32 else 1e-15, atol=tiny)
+
+
+def test_naive_rewriting_fails_where_stable_form_does_not():
+    z = torch.tensor([-200.0, -20.0])                     # float32, y = 0
+    naive = z + torch.log(1 + torch.exp(-z))
+    assert torch.isinf(naive[0]) and naive[1] == 0.0
+    stable = losses.binary_cross_entropy_with_logits(z, torch.zeros(2),
+                                                     "none")
+    # true values 1.4e-87 (below float32's range, so 0) and 2.0612e-9
+    assert stable[0] == 0.0
+    assert abs(stable[1].item() - 2.0611536e-9) < 1e-15

@@ -52,6 +52,19 @@ def test_suggestion_lies_where_the_loss_falls():
     assert result.losses[i + 1] < result.losses[i - 1]
 
 
+def test_smoothed_loss_is_a_weighted_mean_of_past_losses():
+    model, opt, loader = setup()
+    result = lr_finder.lr_range_test(model, torch.nn.MSELoss(), opt,
+                                     loader, start_lr=1e-4, end_lr=10,
+                                     n_iter=60, smoothing=0.1)
+    # bias-corrected EWMA = mean of past losses, weights 0.9 ** age
+    raw = result.raw_losses
+    for k in range(len(raw)):
+        weights = 0.9 ** np.arange(k, -1, -1)          # oldest first
+        expected = (weights * raw[:k + 1]).sum() / weights.sum()
+        assert np.isclose(result.losses[k], expected, rtol=1e-10)
+
+
 @pytest.mark.parametrize("kwargs, words", [
     (dict(start_lr=1.0, end_lr=0.1), "must exceed"),
     (dict(n_iter=1), "n_iter"),

@@ -15,6 +15,8 @@ CASES = [
     ("CosineAnnealingWarmRestarts", dict(T_0=10)),
     ("CosineAnnealingWarmRestarts", dict(T_0=5, T_mult=2, eta_min=1e-3)),
     ("CosineAnnealingWarmRestarts", dict(T_0=3, T_mult=3)),
+    ("LinearLR", dict(start_factor=0.01, total_iters=10)),
+    ("LinearLR", dict(start_factor=0.25, end_factor=0.5, total_iters=8)),
     ("OneCycleLR", dict(max_lr=1.0, total_steps=100)),
     ("OneCycleLR", dict(max_lr=0.5, total_steps=57, pct_start=0.25,
                         anneal_strategy="linear")),
@@ -105,3 +107,36 @@ def test_cycle_momentum_needs_momentum():
     opt = torch.optim.Adagrad([torch.nn.Parameter(torch.zeros(1))])
     with pytest.raises(ValueError, match="cycle_momentum"):
         one_cycle.OneCycleLR(opt, max_lr=1.0, total_steps=5)
+
+
+SEQUENCES = [
+    ([("LinearLR", dict(start_factor=0.01, total_iters=10)),
+      ("CosineAnnealingLR", dict(T_max=90))], [10]),
+    ([("LinearLR", dict(start_factor=0.1, total_iters=5)),
+      ("StepLR", dict(step_size=7, gamma=0.5)),
+      ("ExponentialLR", dict(gamma=0.9))], [8, 30]),
+]
+
+
+@pytest.mark.parametrize("parts, milestones", SEQUENCES)
+def test_warm_up_then_decay_equals_torch_sequential(parts, milestones):
+    def make(module, cls):
+        return lambda o: cls(o, [getattr(module, name)(o, **kw)
+                                 for name, kw in parts], milestones)
+    mine = trace(make(schedules, schedules.SequentialLR), gdlab.optim.SGD,
+                 120)
+    ref = trace(make(torch_sched, torch_sched.SequentialLR),
+                torch.optim.SGD, 120)
+    for t, ((lr, _), (lr_ref, _)) in enumerate(zip(mine, ref)):
+        assert lr == pytest.approx(lr_ref, rel=1e-9, abs=1e-15), f"step {t}"
+
+
+def test_sequential_refuses_bad_milestones():
+    opt = gdlab.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+    parts = [schedules.LinearLR(opt), schedules.ExponentialLR(opt, 0.9)]
+    with pytest.raises(ValueError, match="one milestone fewer"):
+        schedules.SequentialLR(opt, parts, [3, 5])
+    with pytest.raises(TypeError, match="Schedule"):
+        schedules.SequentialLR(opt, [parts[0], object()], [3])
+    with pytest.raises(ValueError, match="start_factor"):
+        schedules.LinearLR(opt, start_factor=0.0)
