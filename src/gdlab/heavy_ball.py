@@ -91,14 +91,17 @@ def polyak_parameters(smallest: float, largest: float):
 def critical_momentum(lr, curvature):
     """Momentum ``(1 - sqrt(lr*curvature))**2`` giving a double root.
 
-    Needs ``0 <= lr*curvature <= 1``; at this momentum the direction is
-    critically damped: it converges at rate ``sqrt(momentum)`` without
-    oscillating.
+    Needs ``0 <= lr*curvature < 4``. At this momentum the direction is
+    critically damped and converges at rate ``sqrt(momentum)``, the
+    fastest for its ``lr*curvature``: without oscillating for
+    ``lr*curvature <= 1``, with a sign flip at every step (a negative
+    double root) for ``1 < lr*curvature < 4``.
     """
     h = _array("lr", lr, low=0) * _array("curvature", curvature, low=0)
-    if np.any(h > 1):
-        raise ValueError("critical damping needs lr * curvature <= 1; try "
-                         "a smaller learning rate")
+    if np.any(h >= 4):
+        raise ValueError("critical damping needs lr * curvature < 4 (no "
+                         "momentum below 1 converges beyond); try a "
+                         "smaller learning rate")
     return (1 - np.sqrt(h)) ** 2
 
 

@@ -57,6 +57,14 @@ def test_critical_momentum_gives_double_root():
     b = float(hb.critical_momentum(a, lam))
     z = np.linalg.eigvals(hb.iteration_matrix(a, b, lam))
     np.testing.assert_allclose(z, [np.sqrt(b)] * 2, atol=1e-6)
+    # beyond lr * curvature = 1 the double root is negative
+    b = float(hb.critical_momentum(0.5, 4.5))        # h = 2.25
+    z = np.linalg.eigvals(hb.iteration_matrix(0.5, b, 4.5))
+    np.testing.assert_allclose(z, [-np.sqrt(b)] * 2, atol=1e-6)
+    # and it is the fastest momentum for that h (brute force)
+    grid = np.linspace(0, 0.99, 991)
+    best = grid[np.argmin(hb.spectral_radius(0.5, grid, 4.5))]
+    assert abs(best - b) < 2e-3
 
 
 def test_rates():
@@ -71,7 +79,7 @@ def test_errors():
     with pytest.raises(ValueError, match="momentum"):
         hb.spectral_radius(0.1, -0.5, 1.0)
     with pytest.raises(ValueError, match="smaller learning rate"):
-        hb.critical_momentum(2.0, 1.0)
+        hb.critical_momentum(4.0, 1.0)
     with pytest.raises(ValueError, match="largest"):
         hb.polyak_parameters(2.0, 1.0)
     with pytest.raises(ValueError, match="condition"):

@@ -86,7 +86,16 @@ ADAM_OPTIONS = [
 ]
 ADAMW_OPTIONS = [dict(lr=1e-2), dict(lr=1e-2, weight_decay=0.3),
                  dict(lr=1e-2, amsgrad=True)]
+ADAGRAD_OPTIONS = [
+    dict(lr=0.1), dict(lr=0.1, lr_decay=0.01),
+    dict(lr=0.1, weight_decay=0.1),
+    dict(lr=0.1, initial_accumulator_value=0.5, eps=1e-6),
+    dict(lr=0.1, lr_decay=0.05, weight_decay=0.2,
+         initial_accumulator_value=0.1, eps=1e-4),
+]
+NAMES = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
 CASES = ([("SGD", o) for o in SGD_OPTIONS]
+         + [("Adagrad", o) for o in ADAGRAD_OPTIONS]
          + [("RMSprop", o) for o in RMSPROP_OPTIONS]
          + [("Adam", o) for o in ADAM_OPTIONS]
          + [("AdamW", o) for o in ADAMW_OPTIONS])
@@ -102,7 +111,7 @@ def test_trajectory_equals_torch(name, kwargs, problem):
                            kwargs, problem)
 
 
-@pytest.mark.parametrize("name", ["SGD", "RMSprop", "Adam", "AdamW"])
+@pytest.mark.parametrize("name", NAMES)
 def test_maximize_climbs(name):
     def neg_bowl():
         x = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
@@ -121,7 +130,7 @@ def test_maximize_climbs(name):
     assert mine[-1].abs().max() < 2.0          # climbing -|x|^2 shrinks x
 
 
-@pytest.mark.parametrize("name", ["SGD", "RMSprop", "Adam", "AdamW"])
+@pytest.mark.parametrize("name", NAMES)
 def test_defaults_match_torch(name):
     p = [torch.nn.Parameter(torch.zeros(2))]
     ours = getattr(optim, name)(p).defaults
@@ -134,6 +143,8 @@ INVALID = {
     "SGD": [dict(lr=-1.0), dict(momentum=-0.1), dict(weight_decay=-1.0),
             dict(nesterov=True), dict(nesterov=True, momentum=0.9,
                                       dampening=0.1)],
+    "Adagrad": [dict(lr=-1.0), dict(lr_decay=-0.1), dict(weight_decay=-1.0),
+                dict(initial_accumulator_value=-1.0), dict(eps=-1e-10)],
     "RMSprop": [dict(lr=-1.0), dict(alpha=-0.5), dict(eps=-1e-8),
                 dict(momentum=-0.1), dict(weight_decay=-1.0)],
     "Adam": [dict(lr=-1.0), dict(eps=-1.0), dict(betas=(1.0, 0.999)),
@@ -144,6 +155,7 @@ INVALID["AdamW"] = INVALID["Adam"]
 VALID = {
     "SGD": [dict(lr=0.0), dict(momentum=0.0, dampening=-1.0),
             dict(nesterov=True, momentum=0.1)],
+    "Adagrad": [dict(lr=0.0), dict(eps=0.0), dict(lr_decay=10.0)],
     "RMSprop": [dict(alpha=0.0), dict(alpha=1.5), dict(eps=0.0)],
     "Adam": [dict(betas=(0.0, 0.0)), dict(eps=0.0), dict(lr=0.0)],
 }
@@ -163,7 +175,7 @@ def test_invalid_hyper_parameters_rejected_where_torch_rejects(name):
         getattr(optim, name)(p, **kwargs)
 
 
-@pytest.mark.parametrize("name", ["SGD", "RMSprop", "Adam", "AdamW"])
+@pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), "0.1", True])
 def test_non_finite_or_non_numeric_lr(name, bad):
     p = [torch.nn.Parameter(torch.zeros(2))]
@@ -215,3 +227,30 @@ def test_parameters_without_grad_are_skipped():
     (a ** 2).sum().backward()
     optim.Adam([a, b], lr=0.1).step()
     assert torch.equal(b, torch.ones(2)) and not torch.equal(a, torch.ones(2))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("kwargs", ADAGRAD_OPTIONS + [
+    dict(lr=0.1, maximize=True, lr_decay=0.01, weight_decay=0.1)])
+def test_adagrad_bitwise_equal_to_torch_single_tensor(kwargs, dtype):
+    torch.set_default_dtype(dtype)
+    mine, _ = run(lambda p: optim.Adagrad(p, **kwargs), "least_squares", 60)
+    ref, opt = run(lambda p: torch.optim.Adagrad(p, foreach=False,
+                                                 **kwargs),
+                 "least_squares", 60)
+    assert mine.dtype == dtype and (ref[-1] - ref[0]).abs().max() > 1e-3
+    assert torch.equal(mine, ref)
+
+
+def test_adagrad_step_shrinks_like_one_over_root_t():
+    """A constant gradient g gives steps eta |g| / (sqrt(t) |g| + eps)."""
+    x = torch.nn.Parameter(torch.zeros(1))
+    opt = optim.Adagrad([x], lr=1.0, eps=0.0)
+    previous = []
+    for _ in range(16):
+        x.grad = torch.full((1,), 3.0)
+        before = x.item()
+        opt.step()
+        previous.append(before - x.item())
+    t = torch.arange(1, 17, dtype=torch.float64)
+    torch.testing.assert_close(torch.tensor(previous), 1 / t.sqrt())

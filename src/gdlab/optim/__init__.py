@@ -8,8 +8,9 @@ single-tensor loops; ``foreach``, ``fused``, ``capturable`` and
 not offered.
 """
 
+from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["SGD", "RMSprop", "Adam", "AdamW"]
+__all__ = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]

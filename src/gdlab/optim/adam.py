@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import torch
 
-from .base import SingleTensorOptimizer, check_hyper
+from .base import SingleTensorOptimizer, check_hyper, next_step
 
 
 class Adam(SingleTensorOptimizer):
@@ -33,6 +33,9 @@ class Adam(SingleTensorOptimizer):
     match ``torch.optim.Adam``.
     """
 
+    MISSING_GROUP_KEYS = {"amsgrad": False, "maximize": False,
+                          "decoupled_weight_decay": False}
+
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0,
                  amsgrad: bool = False, *, maximize: bool = False,
@@ -42,6 +45,9 @@ class Adam(SingleTensorOptimizer):
         except (TypeError, ValueError):
             raise TypeError(f"betas must be a pair of floats, got "
                             f"{betas!r}") from None
+        if torch.is_tensor(beta1) != torch.is_tensor(beta2):
+            raise ValueError("betas must be either both floats or both "
+                             "Tensors")
         defaults = dict(
             lr=check_hyper("learning rate", lr),
             betas=(check_hyper("beta parameter at index 0", beta1, high=1),
@@ -59,23 +65,28 @@ class Adam(SingleTensorOptimizer):
             state["exp_avg_sq"] = torch.zeros_like(param)
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = torch.zeros_like(param)
-        state["step"] += 1
-        t, lr, decay = state["step"], group["lr"], group["weight_decay"]
+        t = next_step(state)                                # t, a number
+        lr, decay = group["lr"], group["weight_decay"]
         (beta1, beta2), m, v = group["betas"], state["exp_avg"], \
             state["exp_avg_sq"]
         if decay != 0 and group["decoupled_weight_decay"]:  # 1. decay
-            param.mul_(1 - lr * decay)
+            param.mul_(1 - lr * decay)                      # (1 - eta lam) th
         elif decay != 0:
-            grad = grad.add(param, alpha=decay)
-        m.lerp_(grad, 1 - beta1)                            # 2. moments
-        v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-        if group["amsgrad"]:
+            grad = grad.add(param, alpha=decay)             # g + lambda theta
+        # 2. moments. a.lerp_(b, w) is a + w (b - a), i.e. the EWMA
+        # beta a + (1 - beta) b with w = 1 - beta. (A tensor beta1 is first
+        # cast to the parameter's dtype, as torch does.)
+        w1 = 1 - (beta1.to(param) if torch.is_tensor(beta1) else beta1)
+        m.lerp_(grad, w1)                                   # m_t
+        v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)  # v_t
+        if group["amsgrad"]:                                # v_hat_t = max
             torch.maximum(state["max_exp_avg_sq"], v,
                           out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
-        correction2 = (1 - beta2 ** t) ** 0.5               # 3. step
-        denom = (v.sqrt() / correction2).add_(group["eps"])
-        param.addcdiv_(m, denom, value=-lr / (1 - beta1 ** t))
+        step_size = lr / (1 - beta1 ** t)                   # 3. eta/(1-b1^t)
+        correction2 = (1 - beta2 ** t) ** 0.5               # sqrt(1 - b2^t)
+        denom = (v.sqrt() / correction2).add_(group["eps"])  # sqrt(v^)+eps
+        param.addcdiv_(m, denom, value=-step_size)          # theta_t
 
 
 class AdamW(Adam):
@@ -94,3 +105,8 @@ class AdamW(Adam):
         super().__init__(params, lr=lr, betas=betas, eps=eps,
                          weight_decay=weight_decay, amsgrad=amsgrad,
                          maximize=maximize, decoupled_weight_decay=True)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:     # AdamW always decouples, as
+            group["decoupled_weight_decay"] = True      # in torch

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from .base import SingleTensorOptimizer, check_hyper
+from .base import SingleTensorOptimizer, check_hyper, next_step
 
 
 class RMSprop(SingleTensorOptimizer):
@@ -30,6 +30,9 @@ class RMSprop(SingleTensorOptimizer):
     with :math:`v_0 = \bar g_0 = b_0 = 0`. Arguments, defaults and errors
     match ``torch.optim.RMSprop``.
     """
+
+    MISSING_GROUP_KEYS = {"momentum": 0, "centered": False,
+                          "maximize": False}
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0,
@@ -52,21 +55,24 @@ class RMSprop(SingleTensorOptimizer):
                 state["momentum_buffer"] = torch.zeros_like(param)
             if group["centered"]:
                 state["grad_avg"] = torch.zeros_like(param)
-        state["step"] += 1
-        if group["weight_decay"] != 0:                      # 1. decay
+        next_step(state)                                    # count t
+        if group["weight_decay"] != 0:                      # g + lambda theta
             grad = grad.add(param, alpha=group["weight_decay"])
         alpha, square_avg = group["alpha"], state["square_avg"]
         square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)  # v_t
-        if group["centered"]:                               # 2. scale s_t
+        if group["centered"]:
+            # a.lerp_(b, w) is a + w (b - a), i.e. the EWMA
+            # alpha a + (1 - alpha) b with w = 1 - alpha.
             grad_avg = state["grad_avg"]
-            grad_avg.lerp_(grad, 1 - alpha)
-            scale = square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
+            grad_avg.lerp_(grad, 1 - alpha)                 # g_bar_t
+            scale = square_avg.addcmul(grad_avg, grad_avg,  # sqrt(v - g_bar^2)
+                                       value=-1).sqrt_()
         else:
-            scale = square_avg.sqrt()
-        scale.add_(group["eps"])
-        if group["momentum"] > 0:                           # 3. step
+            scale = square_avg.sqrt()                       # sqrt(v_t)
+        scale.add_(group["eps"])                            # s_t
+        if group["momentum"] > 0:
             buf = state["momentum_buffer"]
-            buf.mul_(group["momentum"]).addcdiv_(grad, scale)
-            param.add_(buf, alpha=-group["lr"])
+            buf.mul_(group["momentum"]).addcdiv_(grad, scale)  # b_t
+            param.add_(buf, alpha=-group["lr"])             # theta - eta b_t
         else:
-            param.addcdiv_(grad, scale, value=-group["lr"])
+            param.addcdiv_(grad, scale, value=-group["lr"])  # theta - eta g/s

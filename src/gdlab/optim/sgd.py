@@ -28,6 +28,8 @@ class SGD(SingleTensorOptimizer):
     defaults and errors match ``torch.optim.SGD``.
     """
 
+    MISSING_GROUP_KEYS = {"nesterov": False, "maximize": False}
+
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0,
                  dampening: float = 0, weight_decay: float = 0,
                  nesterov: bool = False, *, maximize: bool = False):
@@ -44,15 +46,15 @@ class SGD(SingleTensorOptimizer):
         super().__init__(params, defaults)
 
     def update(self, param, grad, state, group):
-        if group["weight_decay"] != 0:                      # 1. decay
+        if group["weight_decay"] != 0:                      # g + lambda theta
             grad = grad.add(param, alpha=group["weight_decay"])
         momentum = group["momentum"]
-        if momentum != 0:                                   # 2. momentum
+        if momentum != 0:
             buf = state.get("momentum_buffer")
-            if buf is None:
+            if buf is None:                                 # b_1 = g_1
                 buf = state["momentum_buffer"] = grad.detach().clone()
-            else:
+            else:                                           # b_t
                 buf.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
             grad = grad.add(buf, alpha=momentum) if group["nesterov"] \
-                else buf
-        param.add_(grad, alpha=-group["lr"])                # 3. step
+                else buf                                    # d_t
+        param.add_(grad, alpha=-group["lr"])                # theta - eta d_t
