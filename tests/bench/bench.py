@@ -260,6 +260,7 @@ def bench_optimizers(results: dict) -> None:
     cases = {
         "SGD(momentum=0.9)": (gdlab.optim.SGD, torch.optim.SGD,
                               {"lr": 0.01, "momentum": 0.9}),
+        "Adagrad": (gdlab.optim.Adagrad, torch.optim.Adagrad, {"lr": 1e-2}),
         "RMSprop": (gdlab.optim.RMSprop, torch.optim.RMSprop, {"lr": 1e-3}),
         "Adam": (gdlab.optim.Adam, torch.optim.Adam, {"lr": 1e-3}),
         "AdamW": (gdlab.optim.AdamW, torch.optim.AdamW, {"lr": 1e-3}),
