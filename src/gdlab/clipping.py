@@ -5,7 +5,11 @@ r"""Gradient clipping, by value, by norm, and with tensor hooks.
   exceeds :math:`c`, every gradient is scaled by :math:`c / (\|g\| +
   10^{-6})` (the convention of ``torch.nn.utils.clip_grad_norm_``).
 * Hooks: :func:`clip_with_hooks` clamps each gradient as backpropagation
-  produces it, before it is accumulated into ``.grad``.
+  produces it, before it is accumulated into ``.grad``. With gradient
+  accumulation (several ``backward()`` calls before one step) the hooks
+  clamp every micro-batch's gradient separately, whereas
+  :func:`clip_grad_value` after the loop clamps their sum, which equals
+  clamping the gradient of the whole batch.
 
 Reference: Pascanu, Mikolov & Bengio, *On the difficulty of training
 recurrent neural networks* (ICML 2013).
@@ -64,6 +68,11 @@ def clip_grad_norm(params, max_norm: float,
 
 def clip_with_hooks(params, clip_value: float) -> list:
     """Clamp gradients during backpropagation, via ``register_hook``.
+
+    The hooks fire on every backward pass, so under gradient
+    accumulation each pass's contribution is clamped before it is added
+    to ``.grad``; the accumulated entries can then reach ``k *
+    clip_value`` after ``k`` passes.
 
     Returns the hook handles; call ``handle.remove()`` on each to stop.
     """

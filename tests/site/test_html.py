@@ -46,6 +46,20 @@ def test_no_visible_cell_is_build_plumbing(pages):
         "\n".join(found)
 
 
+def test_no_visible_cell_asserts(pages):
+    """The build's own checks (``assert`` against an independent
+    reference) live in ``remove-cell`` cells; the cell a reader sees
+    says the result in words, and an exercise checks an answer with a
+    ``gdlab.exercises`` checker, whose message says what to try."""
+    statement = re.compile(r"^\s*assert\b", re.MULTILINE)
+    found = [f"{page}: {cell.source.strip().splitlines()[0][:70]!r}"
+             for page in chapters(pages)
+             for cell in visible_code_cells(page)
+             if statement.search(cell.source)]
+    assert not found, "visible cells with an assert statement:\n" + \
+        "\n".join(found)
+
+
 def test_every_toc_page_was_built(pages):
     missing = [p for p in pages if not (HTML / f"{p}.html").exists()]
     assert not missing, f"pages in _toc.yml without HTML: {missing}"

@@ -49,6 +49,33 @@ def test_hooks_clamp_during_backward():
     assert torch.equal(x.grad, torch.full((3,), 10.0))
 
 
+def test_hooks_clamp_each_accumulated_backward():
+    torch.manual_seed(0)
+    net = torch.nn.Linear(3, 1)
+    X, Y = torch.randn(8, 3) * 10, torch.randn(8, 1)
+    chunks = [slice(0, 4), slice(4, 8)]
+
+    def loss(rows):
+        return ((net(X[rows]) - Y[rows]) ** 2).mean() / len(chunks)
+
+    # reference: per-chunk gradients from autograd.grad, clamped by hand
+    per_chunk = [torch.autograd.grad(loss(r), net.weight)[0] for r in chunks]
+    expected_hooks = sum(g.clamp(-0.5, 0.5) for g in per_chunk)
+    expected_after = sum(per_chunk).clamp(-0.5, 0.5)
+    handles = clipping.clip_with_hooks(net.parameters(), 0.5)
+    for r in chunks:
+        loss(r).backward()
+    for h in handles:
+        h.remove()
+    torch.testing.assert_close(net.weight.grad, expected_hooks)
+    net.zero_grad()
+    for r in chunks:
+        loss(r).backward()
+    clipping.clip_grad_value(net.parameters(), 0.5)
+    torch.testing.assert_close(net.weight.grad, expected_after)
+    assert not torch.allclose(expected_hooks, expected_after)
+
+
 def test_clipping_errors():
     with pytest.raises(ValueError, match="clip_value must be > 0"):
         clipping.clip_grad_value([torch.zeros(1)], 0)
