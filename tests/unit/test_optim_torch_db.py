@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from gdlab import optim
+from optim_problem import problem, steps
 
 try:
     from torch.testing._internal import common_optimizers as db
@@ -32,25 +33,9 @@ def torch_inputs(name, dtype):
                 "cpu", dtype, info)]
 
 
-def problem(dtype):
-    torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(),
-                              torch.nn.Linear(8, 1)).to(dtype)
-    gen = torch.Generator().manual_seed(1)
-    X = torch.randn(40, 3, generator=gen, dtype=dtype)
-    y = torch.randn(40, 1, generator=gen, dtype=dtype)
-    return list(net.parameters()), \
-        lambda: torch.nn.functional.mse_loss(net(X), y)
-
-
 def final_params(make_opt, dtype, n_steps=20):
     params, loss_fn = problem(dtype)
-    opt = make_opt(params)
-    for _ in range(n_steps):
-        opt.zero_grad()
-        loss_fn().backward()
-        opt.step()
-    return torch.cat([p.detach().flatten() for p in params])
+    return steps(make_opt(params), params, loss_fn, n_steps)
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
