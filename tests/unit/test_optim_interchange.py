@@ -162,3 +162,28 @@ def test_tensor_betas_validated():
         optim.Adam(p, betas=(torch.tensor(0.9), torch.tensor(1.0)))
     with pytest.raises(ValueError, match="both floats or both Tensors"):
         optim.Adam(p, betas=(torch.tensor(0.9), 0.999))
+
+
+def test_adagrad_state_exists_before_the_first_step_as_in_torch():
+    """torch creates Adagrad's accumulator at construction; so does
+    gdlab, and torch's state_dict from before any step continues in
+    gdlab bit for bit."""
+    for dtype in DTYPES:
+        params_a, _ = problem(dtype)
+        params_b, _ = problem(dtype)
+        kwargs = dict(lr=0.1, initial_accumulator_value=0.3)
+        ours = optim.Adagrad(params_a, **kwargs)
+        theirs = torch.optim.Adagrad(params_b, foreach=False, **kwargs)
+        mine, ref = ours.state_dict()["state"], theirs.state_dict()["state"]
+        assert mine.keys() == ref.keys() == set(range(len(params_a)))
+        for key in ref:
+            assert float(mine[key]["step"]) == float(ref[key]["step"]) == 0
+            assert torch.equal(mine[key]["sum"], ref[key]["sum"])
+        # torch's untouched state loaded into gdlab: both then run alike
+        params_a, loss_a = problem(dtype)
+        params_b, loss_b = problem(dtype)
+        ours = optim.Adagrad(params_a, **kwargs)
+        theirs = torch.optim.Adagrad(params_b, foreach=False, **kwargs)
+        ours.load_state_dict(copy.deepcopy(theirs.state_dict()))
+        assert torch.equal(steps(ours, params_a, loss_a, 20),
+                           steps(theirs, params_b, loss_b, 20))

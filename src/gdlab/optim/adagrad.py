@@ -48,12 +48,20 @@ class Adagrad(SingleTensorOptimizer):
                 "initial_accumulator_value", initial_accumulator_value),
             maximize=bool(maximize))
         super().__init__(params, defaults)
+        # like torch, the state exists from the start (a state_dict taken
+        # before the first step matches torch's); G_0 fills the sum
+        for group in self.param_groups:
+            for param in group["params"]:
+                self.state[param] = self._start(param, group)
+
+    @staticmethod
+    def _start(param, group) -> dict:
+        return {"step": 0, "sum": torch.full_like(                  # G_0
+            param, float(group["initial_accumulator_value"]))}
 
     def update(self, param, grad, state, group):
-        if not state:                                       # lazy state
-            state["step"] = 0
-            state["sum"] = torch.full_like(                 # G_0
-                param, group["initial_accumulator_value"])
+        if not state:              # a group added later, or a bare state
+            state.update(self._start(param, group))
         t = next_step(state)
         if group["weight_decay"] != 0:                      # g + lambda theta
             grad = grad.add(param, alpha=group["weight_decay"])

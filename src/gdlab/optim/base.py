@@ -5,7 +5,9 @@ class walks the parameter groups, applies ``maximize`` and handles the
 optional closure, exactly as ``torch.optim`` optimizers do. Hyper-parameters
 live in ``param_groups`` (so any ``torch.optim.lr_scheduler`` can drive
 ``group["lr"]``) and per-parameter state is created lazily in
-``self.state[p]`` on the first step.
+``self.state[p]`` on the first step (Adagrad's at construction, as in
+torch). A ``state_dict`` from the matching ``torch.optim`` optimizer
+loads and continues bit for bit, and the other way round.
 """
 
 from __future__ import annotations
