@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .validation import real_number, whole_number
+from .validation import (loss_function, real_number, torch_module,
+                         torch_optimizer, whole_number)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ def lr_range_test(model, loss_fn, optimizer, loader, start_lr: float = 1e-6,
     """Run fast.ai's range test: one mini-batch per rate, rates spaced
     geometrically; stop early once the smoothed loss exceeds
     ``diverge_factor`` times its best value (or stops being finite)."""
+    torch_module("model", model)
+    loss_function("loss_fn", loss_fn)
+    torch_optimizer("optimizer", optimizer)
     start_lr = real_number("start_lr", start_lr, low=0, low_open=True)
     end_lr = real_number("end_lr", end_lr, low=0, low_open=True)
     if end_lr <= start_lr:

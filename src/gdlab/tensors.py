@@ -27,6 +27,11 @@ def as_tensor(name: str, value, *, floating: bool = True) -> torch.Tensor:
 
 def same_shape(a: torch.Tensor, b: torch.Tensor, names=("input", "target")):
     """Check two tensors have one shape (no silent broadcasting)."""
+    for name, value in zip(names, (a, b)):
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got "
+                            f"{type(value).__name__}; convert it with "
+                            f"torch.as_tensor")
     if a.shape != b.shape:
         raise ValueError(f"{names[0]} and {names[1]} must have the same "
                          f"shape, got {tuple(a.shape)} and "

@@ -17,7 +17,8 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from .checkpoint import load_checkpoint, save_checkpoint
-from .validation import DivergenceError, whole_number
+from .validation import (DivergenceError, loss_function, torch_module,
+                         torch_optimizer, whole_number)
 
 EVENTS = ("after_backward", "epoch_end")
 
@@ -42,6 +43,13 @@ class TrainerConfig:
 
 def make_train_step(model, loss_fn, optimizer, after_backward=None):
     """Return ``step(X, y) -> float``: one update on one mini-batch."""
+    torch_module("model", model)
+    loss_function("loss_fn", loss_fn)
+    torch_optimizer("optimizer", optimizer)
+    if after_backward is not None and not callable(after_backward):
+        raise TypeError("after_backward must be None or a function of no "
+                        "arguments, called between backward() and step()")
+
     def step(X, y):
         model.train()
         loss = loss_fn(model(X), y)              # 1. forward and loss
@@ -56,6 +64,9 @@ def make_train_step(model, loss_fn, optimizer, after_backward=None):
 
 def make_val_step(model, loss_fn):
     """Return ``step(X, y) -> float``: the loss, without any update."""
+    torch_module("model", model)
+    loss_function("loss_fn", loss_fn)
+
     def step(X, y):
         model.eval()
         with torch.no_grad():
@@ -68,8 +79,9 @@ class Trainer:
 
     def __init__(self, model, loss_fn, optimizer, config=None,
                  scheduler=None, device=None):
-        if not isinstance(model, torch.nn.Module):
-            raise TypeError("model must be a torch.nn.Module")
+        torch_module("model", model)
+        loss_function("loss_fn", loss_fn)
+        torch_optimizer("optimizer", optimizer)
         self.config = config if config is not None else TrainerConfig()
         if not isinstance(self.config, TrainerConfig):
             raise TypeError("config must be a gdlab.trainer.TrainerConfig")

@@ -133,3 +133,32 @@ def finite_result(what: str, value, hint: str):
     if not np.all(np.isfinite(value)):
         raise ValueError(f"{what} overflowed to inf or nan; {hint}")
     return value
+
+
+def torch_module(name: str, value):
+    """A ``torch.nn.Module``, or a ``TypeError`` that shows one."""
+    import torch
+    if not isinstance(value, torch.nn.Module):
+        raise TypeError(f"{name} must be a torch.nn.Module, such as "
+                        f"torch.nn.Linear(1, 1); got "
+                        f"{type(value).__name__}")
+    return value
+
+
+def loss_function(name: str, value):
+    """A callable ``loss(prediction, target)``, such as an ``nn`` loss."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable as {name}(prediction, "
+                        f"target), such as torch.nn.MSELoss(); got "
+                        f"{type(value).__name__}")
+    return value
+
+
+def torch_optimizer(name: str, value):
+    """A ``torch.optim.Optimizer`` (gdlab's optimizers are ones)."""
+    import torch
+    if not isinstance(value, torch.optim.Optimizer):
+        raise TypeError(f"{name} must be a torch.optim.Optimizer, such as "
+                        f"torch.optim.SGD(model.parameters(), lr=0.1); got "
+                        f"{type(value).__name__}")
+    return value

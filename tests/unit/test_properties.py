@@ -94,3 +94,49 @@ def test_optimizer_path_refuses_non_finite_start(bad):
     with pytest.raises(ValueError, match="NaN or infinite"):
         gdlab.landscape.optimizer_path(functions.Saddle(), torch.optim.SGD,
                                        (bad, 0.0), 3, lr=0.1)
+
+
+BAD_PARTS = [None, "model", 3.0, math.nan, [1.0, 2.0], torch.zeros(2, 2),
+             torch.zeros(0), torch.zeros(2, 2, 2),
+             torch.zeros(2, 2, dtype=torch.int64)]
+
+
+def _parts():
+    model = torch.nn.Linear(1, 1)
+    return model, torch.nn.MSELoss(), optim.SGD(model.parameters(), lr=0.1)
+
+
+@pytest.mark.parametrize("bad", BAD_PARTS, ids=repr)
+@pytest.mark.parametrize("slot", ["model", "loss_fn", "optimizer"])
+def test_training_entry_points_name_a_wrong_part(slot, bad):
+    """Every function that takes a model, a loss or an optimizer says
+    which one is wrong before any work starts, not deep inside a loop."""
+    from gdlab import lr_finder, trainer
+    if slot == "loss_fn" and callable(bad):
+        return
+    loader = [(torch.zeros(4, 1), torch.zeros(4, 1))]
+    calls = {
+        "make_train_step": (trainer.make_train_step, 3),
+        "make_val_step": (trainer.make_val_step, 2),
+        "Trainer": (trainer.Trainer, 3),
+        "lr_range_test": (lambda *a: lr_finder.lr_range_test(*a, loader),
+                          3),
+    }
+    index = ["model", "loss_fn", "optimizer"].index(slot)
+    for name, (fn, n_parts) in calls.items():
+        if index >= n_parts:
+            continue
+        args = list(_parts())[:n_parts]
+        args[index] = bad
+        with pytest.raises(TypeError, match=slot):
+            fn(*args)
+
+
+@pytest.mark.parametrize("bad", [None, "x", 1.0, [1.0], math.inf],
+                         ids=repr)
+def test_same_shape_refuses_non_tensors(bad):
+    from gdlab import tensors
+    with pytest.raises(TypeError, match="torch.Tensor"):
+        tensors.same_shape(bad, torch.zeros(1))
+    with pytest.raises(TypeError, match="torch.Tensor"):
+        tensors.same_shape(torch.zeros(1), bad)

@@ -164,12 +164,18 @@ def test_per_batch_schedule():
     assert trainer.scheduler.last_epoch == 5    # 80 samples / 16
 
 
+def _valid_parts():
+    model = torch.nn.Linear(1, 1)
+    return model, torch.nn.MSELoss(), torch.optim.SGD(model.parameters(),
+                                                      lr=0.1)
+
+
 @pytest.mark.parametrize("make, error, words", [
     (lambda: TrainerConfig(n_epochs=0), ValueError, "n_epochs"),
     (lambda: TrainerConfig(schedule_per="step"), ValueError, "schedule_per"),
     (lambda: Trainer("model", None, None), TypeError, "nn.Module"),
-    (lambda: Trainer(torch.nn.Linear(1, 1), None, None, config={}),
-     TypeError, "TrainerConfig"),
+    (lambda: Trainer(*_valid_parts(), config={}), TypeError,
+     "TrainerConfig"),
     (lambda: make_trainer().add_callback(print, "on_step"), ValueError,
      "event must be"),
     (lambda: make_trainer().fit([1, 2, 3]), TypeError, "torch Dataset"),
