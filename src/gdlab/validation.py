@@ -135,14 +135,18 @@ def finite_result(what: str, value, hint: str):
     return value
 
 
+def _instance(name: str, value, kind, kind_name: str, example: str):
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be a {kind_name}, such as {example}; "
+                        f"got {type(value).__name__}")
+    return value
+
+
 def torch_module(name: str, value):
     """A ``torch.nn.Module``, or a ``TypeError`` that shows one."""
     import torch
-    if not isinstance(value, torch.nn.Module):
-        raise TypeError(f"{name} must be a torch.nn.Module, such as "
-                        f"torch.nn.Linear(1, 1); got "
-                        f"{type(value).__name__}")
-    return value
+    return _instance(name, value, torch.nn.Module, "torch.nn.Module",
+                     "torch.nn.Linear(1, 1)")
 
 
 def loss_function(name: str, value):
@@ -157,8 +161,6 @@ def loss_function(name: str, value):
 def torch_optimizer(name: str, value):
     """A ``torch.optim.Optimizer`` (gdlab's optimizers are ones)."""
     import torch
-    if not isinstance(value, torch.optim.Optimizer):
-        raise TypeError(f"{name} must be a torch.optim.Optimizer, such as "
-                        f"torch.optim.SGD(model.parameters(), lr=0.1); got "
-                        f"{type(value).__name__}")
-    return value
+    return _instance(name, value, torch.optim.Optimizer,
+                     "torch.optim.Optimizer",
+                     "torch.optim.SGD(model.parameters(), lr=0.1)")

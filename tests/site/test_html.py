@@ -34,14 +34,19 @@ def visible_code_cells(page: str) -> list:
             and not HIDDEN_TAGS & set(cell.metadata.get("tags", []))]
 
 
+def visible_cells_matching(pages, pattern: str) -> list[str]:
+    """``page: first line`` of each visible code cell that matches."""
+    found = re.compile(pattern, re.MULTILINE)
+    return [f"{page}: {cell.source.strip().splitlines()[0][:70]!r}"
+            for page in chapters(pages)
+            for cell in visible_code_cells(page)
+            if found.search(cell.source)]
+
+
 def test_no_visible_cell_is_build_plumbing(pages):
     """Gluing numbers into the prose is the build's business: it lives
     in ``remove-cell`` cells, never in a cell the reader sees."""
-    plumbing = re.compile(r"\bglue\(|myst_nb")
-    found = [f"{page}: {cell.source.strip().splitlines()[0][:70]!r}"
-             for page in chapters(pages)
-             for cell in visible_code_cells(page)
-             if plumbing.search(cell.source)]
+    found = visible_cells_matching(pages, r"\bglue\(|myst_nb")
     assert not found, "visible cells that glue or import myst_nb:\n" + \
         "\n".join(found)
 
@@ -51,11 +56,7 @@ def test_no_visible_cell_asserts(pages):
     reference) live in ``remove-cell`` cells; the cell a reader sees
     says the result in words, and an exercise checks an answer with a
     ``gdlab.exercises`` checker, whose message says what to try."""
-    statement = re.compile(r"^\s*assert\b", re.MULTILINE)
-    found = [f"{page}: {cell.source.strip().splitlines()[0][:70]!r}"
-             for page in chapters(pages)
-             for cell in visible_code_cells(page)
-             if statement.search(cell.source)]
+    found = visible_cells_matching(pages, r"^\s*assert\b")
     assert not found, "visible cells with an assert statement:\n" + \
         "\n".join(found)
 
