@@ -19,11 +19,13 @@ __version__ = "0.1.0"
 
 #: Submodules reachable as ``gdlab.<name>``.
 SUBMODULES = (
-    "callbacks", "checkpoint", "clipping", "data", "ddp_script", "device",
-    "distributed", "environment", "exercises", "explorer", "functions",
-    "graph", "heavy_ball", "landscape", "linear", "losses", "lr_finder",
-    "metrics", "minibatch", "one_cycle", "optim", "plotting", "schedules",
-    "second_order", "tensors", "trainer", "validation",
+    "callbacks", "checkpoint", "clipping", "data", "ddp_internals",
+    "ddp_script", "device", "distributed", "environment", "exercises",
+    "explorer", "functions", "graph", "heavy_ball", "landscape", "linear",
+    "losses", "lr_finder", "memory", "metrics", "minibatch", "one_cycle",
+    "optim", "plotting", "precision", "reference_capture", "reference_run",
+    "ring_allreduce", "roofline", "schedules", "second_order", "tensors",
+    "trainer", "validation",
 )
 
 #: Names re-exported at the top level, and the submodule defining each.

@@ -63,9 +63,15 @@ def synchronize(device) -> None:
 
 
 def time_call(fn, device, repeat: int = 5, warmup: int = 1) -> float:
-    """Median wall time of ``fn()`` in seconds, synchronising ``device``
-    before starting and after stopping the clock. Timings vary from run to
-    run; never compare them in tests."""
+    """Median wall time of ``fn()`` in seconds.
+
+    Each repeat (1) waits for work already queued on ``device``, (2)
+    reads the clock, (3) calls ``fn``, (4) waits until the work ``fn``
+    queued has finished and (5) reads the clock again: the wait comes
+    *before* the stop time is read, or the timer would measure only how
+    long queueing took. ``warmup`` untimed calls come first. Timings
+    vary from run to run; never compare them in tests.
+    """
     repeat = whole_number("repeat", repeat)
     warmup = whole_number("warmup", warmup, low=0)
     if not callable(fn):
@@ -74,9 +80,71 @@ def time_call(fn, device, repeat: int = 5, warmup: int = 1) -> float:
         fn()
     times = []
     for _ in range(repeat):
-        synchronize(device)
-        start = time.perf_counter()
-        fn()
-        synchronize(device)
-        times.append(time.perf_counter() - start)
+        synchronize(device)                          # 1
+        start = time.perf_counter()                  # 2
+        fn()                                         # 3
+        synchronize(device)                          # 4
+        times.append(time.perf_counter() - start)    # 5
     return statistics.median(times)
+
+
+def queue_time(fn, device) -> float:
+    """Seconds until ``fn()`` *returns*, without waiting for its work:
+    on CUDA the time to queue it, on the CPU the time to do it."""
+    if not callable(fn):
+        raise TypeError("fn must be callable, e.g. lambda: model(X)")
+    synchronize(device)
+    start = time.perf_counter()
+    fn()
+    seconds = time.perf_counter() - start
+    synchronize(device)
+    return seconds
+
+
+def event_time(fn, device, repeat: int = 5) -> float:
+    """Median seconds between two CUDA events recorded on the stream
+    before and after ``fn()``'s work, read from the GPU's own clock. It
+    includes any time the GPU spent waiting for the host to queue that
+    work. CUDA only."""
+    device = torch.device(device)
+    if device.type != "cuda":
+        raise ValueError("CUDA events exist only on CUDA devices; use "
+                         "time_call on the CPU")
+    repeat = whole_number("repeat", repeat)
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = torch.cuda.Event(enable_timing=True)
+        stop = torch.cuda.Event(enable_timing=True)
+        start.record()
+        fn()
+        stop.record()
+        stop.synchronize()
+        times.append(start.elapsed_time(stop) / 1e3)   # ms -> s
+    return statistics.median(times)
+
+
+def sync_cost(device, n_steps: int = 200, size: int = 256) -> dict:
+    """Seconds for ``n_steps`` small steps whose results are read with
+    ``.item()`` (a hidden synchronisation) at every step, and for the
+    same steps, doing the same work, with every result read at the end.
+    """
+    n_steps = whole_number("n_steps", n_steps)
+    size = whole_number("size", size)
+    device = torch.device(device)
+    gen = torch.Generator().manual_seed(0)
+    A = torch.randn(size, size, generator=gen).to(device) / size**0.5
+    x = torch.randn(size, generator=gen).to(device)
+
+    def steps(read_now: bool):
+        v, kept = x, []
+        for _ in range(n_steps):
+            v = torch.tanh(A @ v)
+            total = v.sum()
+            kept.append(total.item() if read_now else total)
+        return [float(t) for t in kept]        # read what is left
+
+    return {".item() every step": time_call(lambda: steps(True), device,
+                                            repeat=3),
+            ".item() at the end": time_call(lambda: steps(False), device,
+                                            repeat=3)}

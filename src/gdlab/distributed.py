@@ -6,6 +6,9 @@ port), runs a worker function in each and returns what each returned. A
 worker that fails stops the whole group with :class:`WorkerError`; a group
 that does not finish within ``timeout`` seconds is terminated with
 ``TimeoutError``, so nothing hangs and no process is left behind.
+:class:`Group` keeps one such group alive across several calls of
+:meth:`Group.run`, with the same guarantees, so that a page that runs many
+small workers starts its processes (and imports torch in them) only once.
 
 The workers defined here are the ones the book and the tests run: averaging
 shard gradients with ``all_reduce``, and training with
@@ -20,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import queue as queue_module
 import sys
 import tempfile
 import time
@@ -118,6 +122,139 @@ def _join(procs, timeout, queue):
             if proc.is_alive():
                 proc.terminate()
                 proc.join()
+
+
+class Group:
+    """A live group of ``world_size`` processes that runs worker after worker.
+
+    Use it as a context manager (or call :meth:`open` and :meth:`close`
+    where one ``with`` block cannot span the work, as across the cells of
+    a notebook); ``run(worker, *args)`` runs
+    ``worker(rank, world_size, *args)`` in every process of the group and
+    returns the results ordered by rank, as :func:`launch` does; like
+    there, ``worker`` must be importable (defined in a module, not a
+    notebook), since the processes receive it by name. A worker
+    that raises, or a run that exceeds ``timeout`` seconds, terminates the
+    group (a collective left half-done cannot be trusted) and raises
+    :class:`WorkerError` or ``TimeoutError``; later runs then refuse.
+    """
+
+    def __init__(self, world_size: int, timeout: float = 60.0):
+        self.world_size = whole_number("world_size", world_size, low=1)
+        self.timeout = real_number("timeout", timeout, low=0, low_open=True)
+        self._procs, self._inboxes, self._folder = [], [], None
+
+    def open(self):
+        """Start the processes; they join the group as they come up."""
+        if self._procs:
+            raise RuntimeError("the group is running already; close it "
+                               "first or open another Group")
+        ctx = mp.get_context("spawn")
+        self._folder = tempfile.TemporaryDirectory()
+        init_file = str(Path(self._folder.name) / "rendezvous")
+        self._outbox = ctx.Queue()
+        self._inboxes = [ctx.SimpleQueue() for _ in range(self.world_size)]
+        for rank, inbox in enumerate(self._inboxes):
+            proc = ctx.Process(target=_serve, daemon=True, args=(
+                rank, self.world_size, init_file, inbox, self._outbox,
+                self.timeout))
+            proc.start()
+            self._procs.append(proc)
+        return self
+
+    def __enter__(self):
+        return self.open()
+
+    def run(self, worker, *args) -> list:
+        """Run ``worker(rank, world_size, *args)`` on every rank."""
+        if not callable(worker):
+            raise TypeError(f"worker must be a function, got "
+                            f"{type(worker).__name__}")
+        if not self._procs:
+            raise RuntimeError("the group is not running; open it with "
+                               "`with Group(...) as group:` or "
+                               "group.open() (a failed run closes it: open "
+                               "a new one)")
+        for inbox in self._inboxes:
+            inbox.put((worker, args))
+        try:
+            return self._collect(time.monotonic() + self.timeout)
+        except BaseException:
+            self.close()
+            raise
+
+    def _collect(self, deadline):
+        results = {}
+        while len(results) < self.world_size:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the workers did not finish within "
+                                   f"{self.timeout:g} s; one may be waiting "
+                                   "for another that is stuck")
+            try:
+                entry = self._outbox.get(timeout=0.1)
+            except queue_module.Empty:
+                self._check_alive()
+                continue
+            if entry[1] == "error":
+                rank, message = self._earliest_error(entry)
+                raise WorkerError(f"worker {rank} failed: {message}")
+            results[entry[0]] = pickle.loads(entry[2])
+        return [results[rank] for rank in range(self.world_size)]
+
+    def _earliest_error(self, first):
+        reports = [first]
+        time.sleep(0.5)                # let the echoes of one root cause in
+        while not self._outbox.empty():
+            entry = self._outbox.get()
+            if entry[1] == "error":
+                reports.append(entry)
+        rank, _, _, message = min(reports, key=lambda entry: entry[2])
+        return rank, message
+
+    def _check_alive(self):
+        for rank, proc in enumerate(self._procs):
+            if proc.exitcode is not None:
+                raise WorkerError(f"worker {rank} died with exit code "
+                                  f"{proc.exitcode}")
+
+    def close(self):
+        """Stop the processes (politely if they are idle) and clean up."""
+        for proc, inbox in zip(self._procs, self._inboxes):
+            if proc.is_alive():
+                inbox.put(None)
+        for proc in self._procs:
+            proc.join(timeout=2)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+        self._procs = []
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
+
+    def __exit__(self, *exc):
+        if self._procs:
+            self.close()
+
+
+def _serve(rank, world_size, init_file, inbox, outbox, timeout):
+    if sys.platform.startswith("linux"):
+        os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")   # loopback only
+    dist.init_process_group("gloo", init_method=f"file://{init_file}",
+                            rank=rank, world_size=world_size,
+                            timeout=timedelta(seconds=timeout))
+    try:
+        while (task := inbox.get()) is not None:
+            worker, args = task
+            try:
+                result = worker(rank, world_size, *args)
+            except Exception as err:
+                outbox.put((rank, "error", time.time(),
+                            f"{type(err).__name__}: {err}"))
+                return
+            outbox.put((rank, "ok", pickle.dumps(result)))
+    finally:
+        dist.destroy_process_group()
 
 
 def _shard(tensor, rank, world_size):

@@ -53,26 +53,3 @@ def test_bad_arguments():
         distributed.launch(distributed.failing_worker, 0)
     with pytest.raises(ValueError, match="timeout"):
         distributed.launch(distributed.failing_worker, 1, timeout=0)
-
-
-def test_torchrun_script_trains_the_line():
-    import os
-    import re
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    import gdlab
-
-    torchrun = Path(sys.executable).with_name("torchrun")
-    env = {**os.environ, "GLOO_SOCKET_IFNAME": "lo", "OMP_NUM_THREADS": "1"}
-    done = subprocess.run([str(torchrun), "--standalone", "--nproc-per-node=2",
-                           "-m", "gdlab.ddp_script"], capture_output=True,
-                          text=True, timeout=120, env=env)
-    assert done.returncode == 0, done.stderr[-2000:]
-    found = re.search(r"2 processes, backend gloo: b = ([\d.]+), "
-                      r"w = ([\d.]+)", done.stdout)
-    assert found, done.stdout
-    data = gdlab.linear_data()
-    b, w = gdlab.closed_form(data.x_train, data.y_train)
-    assert abs(float(found[1]) - b) < 0.02 and abs(float(found[2]) - w) < 0.03

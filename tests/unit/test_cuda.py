@@ -48,3 +48,53 @@ def test_time_call_synchronises_cuda():
     A = torch.randn(1024, 1024, device="cuda")
     seconds = gdlab.device.time_call(lambda: A @ A, "cuda", repeat=3)
     assert seconds > 0
+
+
+def test_event_time_and_queue_time_on_cuda():
+    A = torch.randn(2048, 2048, device="cuda")
+    events = gdlab.device.event_time(lambda: A @ A, "cuda", repeat=3)
+    wall = gdlab.device.time_call(lambda: A @ A, "cuda", repeat=3)
+    queued = gdlab.device.queue_time(lambda: A @ A, "cuda")
+    assert 0 < events <= 2 * wall
+    assert queued < wall
+
+
+def test_memory_counters_match_the_arithmetic_on_cuda():
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(256, 1024),
+                              torch.nn.ReLU(),
+                              torch.nn.Linear(1024, 256)).cuda()
+    opt = torch.optim.Adam(net.parameters())
+    X = torch.randn(64, 256, device="cuda")
+    loss = net(X).pow(2).mean()
+    loss.backward()
+    _, kept, peak = gdlab.memory.allocated_during(opt.step, "cuda")
+    state = gdlab.memory.training_bytes(net)["Adam state"]
+    # the caching allocator rounds every block up to 512 bytes
+    assert state <= kept <= state + 512 * 4 * len(opt.state)
+    assert peak >= kept
+
+
+def test_round_mantissa_predicts_tf32_on_cuda():
+    A = torch.randn(512, 512, device="cuda", dtype=torch.float64)
+    exact = A @ A
+    emulated = gdlab.precision.round_mantissa(A.float(), 10).double()
+    before = torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = True
+    try:
+        tf32 = (A.float() @ A.float()).double()
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = before
+    if torch.cuda.get_device_capability()[0] < 8:
+        pytest.skip("TF32 needs an Ampere or newer GPU")
+    err = ((tf32 - exact).norm() / exact.norm()).item()
+    pred = ((emulated @ emulated - exact).norm() / exact.norm()).item()
+    assert 0.3 * pred < err < 3 * pred
+
+
+def test_reference_capture_on_cuda(tmp_path):
+    data = gdlab.reference_capture.capture("cuda", quick=True)
+    assert "CUDA events" in str(data["sections"]["timing"])
+    assert "out of memory" in \
+        data["sections"]["out of memory"]["rows"][0]["message"].lower()
+    assert "gpu" in gdlab.reference_run.render(data, "memory").lower()
