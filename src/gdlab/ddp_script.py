@@ -1,8 +1,8 @@
 """Data-parallel training of the book's line, as a script for ``torchrun``.
 
-One process per device; ``torchrun`` sets ``RANK``, ``WORLD_SIZE``,
-``LOCAL_RANK`` and the rendezvous address in the environment. On one
-machine::
+One process per device; ``torchrun`` (the same as ``python -m
+torch.distributed.run``) sets ``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK`` and
+the rendezvous address in the environment. On one machine::
 
     torchrun --standalone --nproc-per-node=2 -m gdlab.ddp_script
 

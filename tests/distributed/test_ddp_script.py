@@ -225,6 +225,22 @@ def test_parse_args_defaults_and_values():
             cfg.timeout) == (3, 0.2, 8, "a.pt", 5.0)
 
 
+def test_each_attempt_sees_only_its_own_keys(group_of_one):
+    """A restarted attempt must not read what a failed one left behind."""
+    from datetime import timedelta
+    server = torch.distributed.TCPStore("127.0.0.1", 0, 1, is_master=True)
+    group_of_one.setenv("MASTER_PORT", str(server.port))
+    group_of_one.setenv("TORCHELASTIC_USE_AGENT_STORE", "True")  # a client
+    first = ddp_script._attempt_store(0, 1, timedelta(seconds=10))
+    first.set("rank_0", "address of a dead process")
+    group_of_one.setenv("TORCHELASTIC_RESTART_COUNT", "1")
+    second = ddp_script._attempt_store(0, 1, timedelta(seconds=10))
+    assert not second.check(["rank_0"])
+    second.set("rank_0", "a new address")
+    assert first.get("rank_0") == b"address of a dead process"
+    assert server.check(["attempt-0/rank_0", "attempt-1/rank_0"])
+
+
 @pytest.mark.parametrize("asked", ["1", "one:2", "1:2:3", ":"])
 def test_a_malformed_crash_request_is_refused(asked, monkeypatch):
     monkeypatch.setenv("GDLAB_CRASH", asked)
