@@ -116,8 +116,11 @@ bench: $(BOOK_INPUTS)
 # Strict: a clean execution of every chapter, warnings are errors. Where
 # `unshare` may create a network namespace (root on Linux), the build runs
 # with only loopback, which proves that it needs no network.
+# Without a network there is no name server, and torch's C++ side warns on
+# stderr (into a cell's output) that it cannot name a loopback socket;
+# TORCH_CPP_LOG_LEVEL=ERROR keeps that sandbox artefact off the pages.
 OFFLINE := $(shell unshare --net sh -c 'ip link set lo up' >/dev/null 2>&1 \
-	&& echo "unshare --net sh -c 'ip link set lo up && exec \"\$$@\"' offline")
+	&& echo "unshare --net sh -c 'ip link set lo up && exec env TORCH_CPP_LOG_LEVEL=ERROR \"\$$@\"' offline")
 strict-book: $(BOOK_INPUTS)
 	rm -rf _build && mkdir -p _build
 	@echo "network during the build: $(if $(OFFLINE),cut off,left on (no unshare))"

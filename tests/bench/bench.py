@@ -89,8 +89,8 @@ def offline_prefix() -> list[str]:
         ok = subprocess.run(probe, capture_output=True).returncode == 0
     except OSError:
         ok = False
-    return (["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"',
-             "offline"] if ok else [])
+    run = 'ip link set lo up && exec env TORCH_CPP_LOG_LEVEL=ERROR "$@"'
+    return (["unshare", "--net", "sh", "-c", run, "offline"] if ok else [])
 
 
 def build(book: Path, prefix: list[str] = ()) -> dict:

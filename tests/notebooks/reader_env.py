@@ -151,8 +151,11 @@ def offline_prefix() -> list[str]:
     """``unshare --net`` with loopback up where it works (root on Linux),
     else nothing (then PIP_NO_INDEX and GIT_ALLOW_PROTOCOL still stop a
     set-up cell from installing)."""
+    # no name server offline: torch's C++ side would warn on stderr that
+    # it cannot name a loopback socket (as in the Makefile's strict build)
     prefix = ["unshare", "--net", "sh", "-c",
-              'ip link set lo up && exec "$@"', "offline"]
+              'ip link set lo up && exec env TORCH_CPP_LOG_LEVEL=ERROR "$@"',
+              "offline"]
     try:
         done = subprocess.run([*prefix, "true"], capture_output=True,
                               timeout=30)
