@@ -42,12 +42,17 @@ class WorkerError(RuntimeError):
     """A worker process raised; the message carries its error."""
 
 
-def _entry(rank, worker, world_size, init_file, queue, args, timeout):
+def _join_group(rank, world_size, init_file, timeout):
+    """Join the gloo group of this machine's processes through a file."""
     if sys.platform.startswith("linux"):
         os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")   # loopback only
     dist.init_process_group("gloo", init_method=f"file://{init_file}",
                             rank=rank, world_size=world_size,
                             timeout=timedelta(seconds=timeout))
+
+
+def _entry(rank, worker, world_size, init_file, queue, args, timeout):
+    _join_group(rank, world_size, init_file, timeout)
     try:
         result = worker(rank, world_size, *args)
     except Exception as err:           # report first, so the root cause
@@ -238,11 +243,7 @@ class Group:
 
 
 def _serve(rank, world_size, init_file, inbox, outbox, timeout):
-    if sys.platform.startswith("linux"):
-        os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")   # loopback only
-    dist.init_process_group("gloo", init_method=f"file://{init_file}",
-                            rank=rank, world_size=world_size,
-                            timeout=timedelta(seconds=timeout))
+    _join_group(rank, world_size, init_file, timeout)
     try:
         while (task := inbox.get()) is not None:
             worker, args = task
