@@ -3,6 +3,16 @@
 Every helper takes an optional Matplotlib ``ax`` (a new figure is made
 when it is omitted) and returns the figure, so a chapter can compose
 panels freely. Importing this module changes no global Matplotlib state.
+
+Colours. The whole book draws its series in the Okabe-Ito palette
+(Okabe and Ito, *Color Universal Design*, 2008; Wong, "Points of view:
+Color blindness", *Nature Methods* 8, 441, 2011), chosen so that readers
+with the common red-green colour-vision deficiencies can still tell its
+eight colours apart. Because colour alone may still fail (in print, on a
+projector, for rarer deficiencies), every series also gets its own line
+style. :func:`subplots` and :func:`style_axes` set this pairing on the
+axes they touch, not in Matplotlib's global ``rcParams``, so importing
+gdlab never changes how a reader's other plots look.
 """
 
 from __future__ import annotations
@@ -11,8 +21,53 @@ import numbers
 
 import matplotlib.pyplot as plt
 import numpy as np
+from cycler import cycler
 
 from .validation import as_float_array, real_number, whole_number
+
+
+#: The Okabe-Ito colours by name (hex RGB).
+OKABE_ITO = {
+    "blue": "#0072B2", "vermillion": "#D55E00", "bluish green": "#009E73",
+    "reddish purple": "#CC79A7", "orange": "#E69F00", "sky blue": "#56B4E9",
+    "black": "#000000", "yellow": "#F0E442",
+}
+#: The order in which series take colours: the darker, most distinct
+#: colours first; yellow, faint on white, last.
+PALETTE = tuple(OKABE_ITO.values())
+#: The line style paired with each colour of :data:`PALETTE`.
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)),
+              (0, (1, 3)), (0, (8, 2, 2, 2)))
+
+
+def style_axes(ax):
+    """Give ``ax`` the book's series styles and return it.
+
+    The ``k``-th line (or marker series) drawn on ``ax`` without an
+    explicit colour gets ``PALETTE[k]`` and ``LINESTYLES[k]``, repeating
+    after eight. Only ``ax`` changes; Matplotlib's defaults do not.
+    """
+    if not hasattr(ax, "set_prop_cycle"):
+        raise TypeError(f"ax must be a Matplotlib Axes, got "
+                        f"{type(ax).__name__}; make one with "
+                        "gdlab.plotting.subplots()")
+    ax.set_prop_cycle(cycler(color=PALETTE) + cycler(linestyle=LINESTYLES))
+    return ax
+
+
+def subplots(nrows: int = 1, ncols: int = 1, **kwargs):
+    """``plt.subplots`` whose axes use the book's colours and line styles.
+
+    Takes the same arguments as :func:`matplotlib.pyplot.subplots` and
+    returns the same ``(fig, axes)`` pair; each of the axes is passed
+    through :func:`style_axes`.
+    """
+    nrows = whole_number("nrows", nrows, low=1)
+    ncols = whole_number("ncols", ncols, low=1)
+    fig, axes = plt.subplots(nrows, ncols, **kwargs)
+    for ax in np.atleast_1d(axes).flat:
+        style_axes(ax)
+    return fig, axes
 
 
 def _axes(ax, projection=None, figsize=(5, 4)):
@@ -22,7 +77,7 @@ def _axes(ax, projection=None, figsize=(5, 4)):
                             "fig.add_subplot(projection='3d')")
         return ax
     fig = plt.figure(figsize=figsize)
-    return fig.add_subplot(projection=projection)
+    return style_axes(fig.add_subplot(projection=projection))
 
 
 def _grid(bs, ws, losses):

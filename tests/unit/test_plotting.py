@@ -113,3 +113,73 @@ def test_contour_labels_and_bad_levels(grid):
         gdlab.plot_contour(*grid, levels="log")
     with pytest.raises(ValueError, match="increasing"):
         gdlab.plot_contour(*grid, levels=[2.0, 1.0])
+
+
+# Colour-vision deficiency, simulated with the severity-1 matrices of
+# Machado, Oliveira and Fernandes (2009), applied to linear sRGB; colours
+# are compared by their CIE 1976 distance (Delta E) in CIELAB.
+CVD = {
+    "protanopia": [[0.152286, 1.052583, -0.204868],
+                   [0.114503, 0.786281, 0.099216],
+                   [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968],
+                     [0.280085, 0.672501, 0.047413],
+                     [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779],
+                   [-0.078411, 0.930809, 0.147602],
+                   [0.004733, 0.691367, 0.303900]],
+}
+
+
+def _lab(colour, simulate=None):
+    from matplotlib.colors import to_rgb
+    c = np.asarray(to_rgb(colour))
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    if simulate:
+        linear = np.clip(np.array(CVD[simulate]) @ linear, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ linear
+    xyz /= np.array([0.95047, 1.0, 1.08883])           # D65 white
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz),
+                 xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]),
+                     200 * (f[1] - f[2])])
+
+
+def _closest_pair(colours, simulate):
+    labs = [_lab(c, simulate) for c in colours]
+    return min(np.linalg.norm(a - b) for i, a in enumerate(labs)
+               for b in labs[i + 1:])
+
+
+@pytest.mark.parametrize("simulate", [None, *CVD])
+def test_palette_stays_distinct_under_colour_blindness(simulate):
+    # 15 Delta E is far above the ~2.3 of a just-noticeable difference.
+    assert _closest_pair(gdlab.plotting.PALETTE, simulate) > 15
+    if simulate == "protanopia":
+        # Matplotlib's default colours merge: the check can fail
+        default = [f"C{i}" for i in range(10)]
+        assert _closest_pair(default, simulate) < 10
+
+
+def test_subplots_style_each_axes_and_nothing_global():
+    before = dict(plt.rcParams)
+    fig, axes = gdlab.plotting.subplots(1, 2, figsize=(6, 3))
+    assert plt.rcParams == before
+    for ax in axes:
+        first, second = ax.plot([0, 1]), ax.plot([1, 0])
+        assert first[0].get_color() == gdlab.plotting.PALETTE[0]
+        assert second[0].get_color() == gdlab.plotting.PALETTE[1]
+        assert first[0].get_linestyle() != second[0].get_linestyle()
+    plain = plt.subplots()[1].plot([0, 1])[0]
+    assert plain.get_color() != gdlab.plotting.PALETTE[0]   # C0 untouched
+    fig = gdlab.plot_losses({"a": [3, 2, 1], "b": [3, 1, 0.5]})
+    a, b = fig.axes[0].lines
+    assert (a.get_color(), b.get_color()) == gdlab.plotting.PALETTE[:2]
+
+
+def test_style_axes_and_subplots_refuse_bad_input():
+    with pytest.raises(TypeError, match="Matplotlib Axes"):
+        gdlab.plotting.style_axes("ax")
+    with pytest.raises((TypeError, ValueError)):
+        gdlab.plotting.subplots(0)
