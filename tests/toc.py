@@ -11,7 +11,8 @@ HTML = ROOT / "_build" / "html"
 
 
 def toc_files(node) -> list[str]:
-    """Every ``file:`` (and the root) named in a jb-book ``_toc.yml``."""
+    """Every ``file:`` (and the root) named in a jb-book ``_toc.yml``,
+    ``sections:`` (the API reference's pages) included, in order."""
     found = []
     if isinstance(node, dict):
         found += [node[key] for key in ("root", "file") if key in node]

@@ -232,8 +232,12 @@ def still(output):
     image = nbformat.v4.new_output(
         "display_data",
         data={"image/png": shown[2], "text/plain": unescape(shown[1])})
-    captions = ", ".join(unescape(alt) for _, alt, _ in frames)
-    note = STILL_NOTE.format(captions=captions, shown=unescape(shown[1]))
+    # the readout names of the positions; each alt describes its frame
+    names = re.search(r'class="explorer"[^>]*data-captions="([^"]*)"', html)
+    names = (unescape(names[1]).split("|") if names
+             else [unescape(alt) for _, alt, _ in frames])
+    note = STILL_NOTE.format(captions=", ".join(names),
+                             shown=names[int(shown[0])])
     return image, nbformat.v4.new_markdown_cell(note)
 
 

@@ -1,14 +1,12 @@
 """A local web server for _build/html and a headless Chromium to load it."""
 from __future__ import annotations
 
-import functools
 import os
 import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import toc
+from server import serve
 from toc import HTML, ROOT  # noqa: F401 (re-exported to the tests)
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
@@ -16,20 +14,12 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
          "--disable-sync", "--no-first-run"]
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="session")
 def base_url():
     if not (HTML / "index.html").exists():
         pytest.fail("no built site in _build/html: run `make book` first")
-    handler = functools.partial(QuietHandler, directory=str(HTML))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)   # loopback
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server, url = serve(HTML)                       # loopback only
+    yield url
     server.shutdown()
     server.server_close()
 

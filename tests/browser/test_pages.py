@@ -82,8 +82,13 @@ def test_explorers_respond_to_the_slider(browser, base_url, toc_pages):
             visible = explorer.locator("img.explorer-frame:not([hidden])")
             assert visible.count() == 1
             assert visible.get_attribute("data-index") == last
-            caption = visible.get_attribute("alt")
-            assert explorer.locator("output").inner_text() == caption
+            # the readout shows the frame's name; its alt describes it
+            names = explorer.get_attribute("data-captions").split("|")
+            name = explorer.locator("output").inner_text()
+            assert name == names[int(last)]
+            alt = visible.get_attribute("alt")
+            assert alt.startswith(f"{name}: ") and len(alt) > len(name) + 10
+            assert slider.get_attribute("aria-valuetext") == name
             found += 1
         page.close()
     assert found >= 3, "expected explorers in chapters 1, 6 and 7"

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 import struct
 
+from bs4 import BeautifulSoup
+
 from conftest import (HTML, chapters, figure_names, pasted_glue_roles,
                       source_of)
 
-# Chapter 13 is about running a job (launching, sharing data, restarts):
-# its results are logs and checked numbers, not curves.
-MIN_FIGURES = {"book/gd-by-hand": 5, "book/data-parallel-jobs": 0}
+MIN_FIGURES = {"book/gd-by-hand": 5}
 BAD_VALUES = {"nan", "inf", "-inf", "None", ""}
 
 
@@ -80,6 +80,64 @@ def test_every_image_exists_and_has_pixels(soups):
             if path.suffix == ".png":
                 width, height = png_size(path)
                 assert width > 50 and height > 50, f"{page}: {src} is tiny"
+
+
+def alt_problem(img) -> str | None:
+    """Why ``img``'s alt text does not describe it, or None if it may."""
+    alt = " ".join((img.get("alt") or "").split())
+    if not alt:
+        return "no alt text"
+    if re.search(r"[\\/]|\.(png|jpe?g|svg|gif)\b|^[0-9a-f]{16,}", alt):
+        return f"alt text that is a file name: {alt[:60]!r}"
+    if len(alt) < 25 or len(alt.split()) < 5:
+        return f"alt text too short to describe the image: {alt!r}"
+    return None
+
+
+def test_every_image_has_alt_text_that_describes_it(soups):
+    """Screen readers read an image's alt text in its place: a path or an
+    empty alt tells a reader who cannot see the figure nothing. Frames of
+    a slider count too; images inside links that name them (the logo)
+    may leave it empty (decorative)."""
+    bad = []
+    for page, soup in soups.items():
+        for img in soup.select("main img"):
+            if img.find_parent("a") and img.get("alt") == "":
+                continue
+            problem = alt_problem(img)
+            if problem:
+                bad.append(f"{page}: {img.get('src', '')[:50]}: {problem}")
+    assert not bad, "images without a useful description:\n" + \
+        "\n".join(bad[:30])
+
+
+def test_alt_check_catches_paths_and_empty_text():
+    soup = BeautifulSoup(
+        '<img alt="../_images/8c1f2e.png"><img alt="">'
+        '<img alt="lr = 0.100"><img alt="Loss against epoch: the loss '
+        'falls on a straight line in the log scale.">', "html.parser")
+    problems = [alt_problem(img) for img in soup.find_all("img")]
+    assert [p is None for p in problems] == [False, False, False, True]
+
+
+def test_pages_are_described_and_images_sized(soups):
+    """What search engines show (a meta description) and what keeps a
+    page from jumping while it loads (image sizes): added by
+    book/_ext/accessibility.py."""
+    for page, soup in soups.items():
+        meta = soup.find("meta", attrs={"name": "description"})
+        assert meta and len(meta.get("content", "")) > 40, \
+            f"{page}: no useful meta description"
+        images = [img for img in soup.select("main img")
+                  if not img["src"].startswith("data:")]
+        for i, img in enumerate(images):
+            assert img.get("width") and img.get("height"), \
+                f"{page}: {img['src']} has no width and height"
+            width, height = png_size((HTML / page).parent / img["src"])
+            assert (int(img["width"]), int(img["height"])) == \
+                (width, height), f"{page}: {img['src']} has wrong sizes"
+            assert (img.get("loading") == "lazy") == (i > 0), \
+                f"{page}: only images after the first should load lazily"
 
 
 def test_chapters_show_their_captioned_figures(pages, soups):
@@ -166,17 +224,44 @@ def test_every_chapter_has_exercises_with_executed_solutions(pages, soups):
             f"{page}: solutions without a gdlab.exercises checker: {unchecked}"
 
 
-def test_api_reference_documents_every_module(soups):
+def test_api_reference_documents_every_module(pages, soups):
+    """The API reference is a landing page, book/api.md, that links one
+    page per submodule, book/api/NAME.md; that page documents gdlab.NAME
+    and its own submodules (gdlab.optim.sgd on book/api/optim), no
+    other."""
     from conftest import ROOT
-    soup = soups.get("book/api")
-    assert soup is not None, "the API reference page is not in _toc.yml"
+    landing = soups.get("book/api")
+    assert landing is not None, "the API reference page is not in _toc.yml"
+    assert not landing.select("[id^='module-gdlab']"), \
+        "book/api.md documents a module itself; it should only link pages"
+    links = {a["href"].split("#")[0]
+             for a in landing.select("article a.reference.internal")}
     package = ROOT / "src" / "gdlab"
-    modules = [".".join(("gdlab",) + p.relative_to(package)
-                        .with_suffix("").parts)
-               for p in package.rglob("*.py") if not p.stem.startswith("_")]
-    missing = [m for m in modules if soup.find(id=f"module-{m}") is None]
-    assert not missing, f"modules missing from book/api.md: {missing}"
-    assert len(soup.select("dl.py.function")) > 20
+    modules = set()
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(package).with_suffix("").parts
+        parts = parts[:-1] if parts[-1] == "__init__" else parts
+        if parts and not any(p.startswith("_") for p in parts):
+            modules.add(".".join(("gdlab",) + parts))
+    names = sorted({m.split(".")[1] for m in modules})
+    functions = 0
+    for name in names:
+        page = f"book/api/{name}"
+        soup = soups.get(page)
+        assert soup is not None, \
+            f"gdlab.{name} has no page {page}.md under book/api in _toc.yml"
+        documented = {tag["id"].removeprefix("module-") for tag in
+                      soup.select("article [id^='module-gdlab']")}
+        expected = {m for m in modules if m.split(".")[1] == name}
+        assert documented == expected, \
+            f"{page}: documents {sorted(documented)}, not {sorted(expected)}"
+        assert f"api/{name}.html" in links, \
+            f"book/api.md does not link the page of gdlab.{name}"
+        functions += len(soup.select("dl.py.function"))
+    assert functions > 20
+    strays = [p for p in pages if p.startswith("book/api/")
+              and p.removeprefix("book/api/") not in names]
+    assert not strays, f"API pages of no gdlab module: {strays}"
 
 
 def test_every_chapter_ends_with_its_environment(pages, soups):

@@ -160,7 +160,8 @@ def slider_output(start):
         fig, ax = plt.subplots(figsize=(1, 1))
         ax.set_title(lr)
         frames[lr] = fig
-    html = slider(frames, "rate", dpi=20, start=start)
+    html = slider(frames, "rate", dpi=20, start=start,
+                  alt=lambda name: f"a square titled {name}")
     return new_output("display_data", data={"text/html": html.data,
                                             "text/plain": "<HTML>"})
 
@@ -171,7 +172,8 @@ def test_slider_becomes_a_still_of_its_start_frame(start):
     image, note = still(output)
     html = output.data["text/html"]
     shown = ("lr < 0.1", "lr = 0.2")[start]
-    assert image.data["text/plain"] == shown
+    # the still's text is the frame's alt; the note names the positions
+    assert image.data["text/plain"] == f"{shown}: a square titled {shown}"
     assert image.data["image/png"] in html
     assert base64.b64decode(image.data["image/png"]).startswith(b"\x89PNG")
     assert "lr < 0.1, lr = 0.2" in note.source and f"({shown})" in note.source
