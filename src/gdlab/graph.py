@@ -19,7 +19,11 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.patches import FancyBboxPatch
 
-COLOURS = {"leaf": "#cfe2f3", "op": "#eeeeee", "output": "#d9ead3"}
+# Pale tints of the book's Okabe-Ito sky blue and orange (gdlab.plotting),
+# with grey for operations: the three kinds of box stay apart with
+# red-green colour blindness; the output also has a thicker edge.
+COLOURS = {"leaf": "#cce9f8", "op": "#eeeeee", "output": "#fbe2b2"}
+EDGE_WIDTHS = {"leaf": 1.0, "op": 1.0, "output": 2.0}
 BOX_WIDTH = 0.84       # box width; neighbouring slots are 1 apart
 PAD = 0.02             # rounding of the box corners, inside its size
 GAP = 0.04             # space left between an arrow's end and its box
@@ -207,7 +211,8 @@ def draw_graph(output: torch.Tensor, names: dict | None = None, ax=None):
         ax.add_patch(FancyBboxPatch((x - w / 2 + PAD, y - h / 2 + PAD),
                                     w - 2 * PAD, h - 2 * PAD,
                                     boxstyle=f"round,pad={PAD}",
-                                    fc=COLOURS[kind], ec="0.3"))
+                                    fc=COLOURS[kind], ec="0.3",
+                                    lw=EDGE_WIDTHS[kind]))
         ax.text(x, y, label, ha="center", va="center", fontsize=8)
     ax.set(xlim=(min(xs) - 0.6, max(xs) + 0.6),
            ylim=(min(ys) - 0.5, max(ys) + 0.5))
