@@ -179,10 +179,13 @@ def plot_path(params, ax=None, label: str | None = None, **line_kw):
     ax = _axes(ax)
     line, = ax.plot(params[:, 0], params[:, 1], label=label,
                     **{"lw": 1.2, **line_kw})
+    # the markers give colour and line style, so they take no turn of the
+    # axes' colour cycle: the next path gets the next colour
     color = line.get_color()
     ax.plot(*params[0], marker="o", color=color, mfc="none",
-            markersize=7)
-    ax.plot(*params[-1], marker="o", color=color, markersize=5)
+            markersize=7, linestyle="none")
+    ax.plot(*params[-1], marker="o", color=color, markersize=5,
+            linestyle="none")
     return ax.figure
 
 

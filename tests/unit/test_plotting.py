@@ -183,3 +183,13 @@ def test_style_axes_and_subplots_refuse_bad_input():
         gdlab.plotting.style_axes("ax")
     with pytest.raises((TypeError, ValueError)):
         gdlab.plotting.subplots(0)
+
+
+def test_successive_paths_take_successive_palette_colours():
+    fig, ax = gdlab.plotting.subplots()
+    path = np.array([[0.0, 0.0], [1.0, 1.0]])
+    for label in "abc":
+        gdlab.plot_path(path, ax=ax, label=label)
+    colours = [line.get_color() for line in ax.lines
+               if line.get_label() in {"a", "b", "c"}]
+    assert colours == list(gdlab.plotting.PALETTE[:3])
