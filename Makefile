@@ -3,6 +3,7 @@
 #   make test   unit and multi-process tests with coverage, the execution
 #               cache, a strict clean build of the book, checks on the HTML
 #   make bench  build and step timings against the budgets -> _build/bench.json
+#   make pdf    the whole book as one PDF -> _build/pdf/gdlab-book.pdf
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 PYTHON ?= python3
@@ -19,10 +20,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: book test unit distributed coverage cuda-test strict-book \
 	site-check browser-check notebook-check cache-check bench clean lock \
-	help
+	help pdf pdf-check
 
 help:
-	@sed -n '2,5p' Makefile
+	@sed -n '2,6p' Makefile
 
 # System packages (.ci/system-packages.txt) come first: a missing one is
 # installed with apt-get when make runs as root, and otherwise stops the
@@ -30,6 +31,7 @@ help:
 # is stamped, so later runs cost nothing.
 SYSTEM_BOOK := .cache/system-book.stamp
 SYSTEM_TEST := .cache/system-test.stamp
+SYSTEM_PDF := .cache/system-pdf.stamp
 .cache/system-%.stamp: .ci/system-packages.txt .ci/system_packages.py
 	$(PYTHON) .ci/system_packages.py $*
 	@mkdir -p $(@D) && touch $@
@@ -127,6 +129,23 @@ strict-book: $(BOOK_INPUTS)
 	PYTHONUNBUFFERED=1 $(OFFLINE) $(BIN)/jupyter-book build . \
 		--warningiserror --keep-going $(LOGGED)
 
+# The whole book as one PDF: a build of the book on one page (Sphinx's
+# singlehtml builder, from the execution cache `make book` fills, so with
+# a current cache no chapter runs again), printed by headless Chromium
+# (.ci/print_pdf.py with .ci/print.css). A copy goes into _build/html,
+# when there is one, where the front page links to it; the publish
+# workflow builds it after the strict build. pdf-check reads its text.
+PDF := _build/pdf/gdlab-book.pdf
+pdf: $(SYSTEM_PDF) $(BOOK_INPUTS)
+	@mkdir -p $(dir $(PDF))
+	PYTHONUNBUFFERED=1 $(BIN)/jupyter-book build . --builder singlehtml \
+		2>&1 | tee $(dir $(PDF))build.log
+	$(BIN)/python .ci/print_pdf.py _build/singlehtml $(PDF)
+	if [ -d _build/html ]; then cp $(PDF) _build/html/; fi
+
+pdf-check: $(SYSTEM_PDF) $(STAMP)
+	$(BIN)/python -m pytest tests/pdf -p no:cacheprovider
+
 site-check: $(STAMP)
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider
 
@@ -142,8 +161,10 @@ notebook-check: $(STAMP)
 	GDLAB_NOTEBOOKS=$(GDLAB_NOTEBOOKS) $(BIN)/python -m pytest \
 		tests/notebooks -p no:cacheprovider
 
-# Every page in headless Chromium (Debian package `chromium`, or $CHROMIUM).
-browser-check: $(STAMP) $(SYSTEM_TEST)
+# Every page in headless Chromium (Debian package `chromium`, or $CHROMIUM),
+# served compressed as a static host serves it, with axe-core (npm, pinned
+# in .ci/package.json) checking accessibility in light and dark mode.
+browser-check: $(STAMP) $(SYSTEM_TEST) $(NODE_MODULES)
 	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
 clean:

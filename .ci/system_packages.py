@@ -1,6 +1,6 @@
 """Check, and as root install, the system packages a make command needs.
 
-Usage: python3 .ci/system_packages.py TARGET   (TARGET: book or test)
+Usage: python3 .ci/system_packages.py TARGET   (TARGET: book, test or pdf)
 
 Reads .ci/system-packages.txt. When everything TARGET needs is present it
 prints nothing and exits 0. Otherwise, as root on a machine with apt-get,
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MANIFEST = Path(__file__).with_name("system-packages.txt")
-TARGETS = {"book": ("book",), "test": ("book", "test")}
+TARGETS = {"book": ("book",), "test": ("book", "test"), "pdf": ("pdf",)}
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ audits flag, without turning any rule off:
   (templates in ``templates/`` override the two theme components);
 * a hidden cell's toggle (``<summary>``) is named by its visible text
   ("Show code cell source") instead of a different ``aria-label``;
+* the sidebar's buttons that open a part of the table of contents (an
+  icon only) are named after the entry they open;
 * the bibliography is a list of list items: docutils marks entries with
   the deprecated ``doc-biblioentry`` role inside a ``role="list"``;
 * every page gets a ``<meta name="description">``: the page's
@@ -48,32 +50,35 @@ def shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str:
     return cut + "…"
 
 
-def first_paragraph(doctree) -> str:
-    """The text of the first paragraph of prose in ``doctree``.
+def first_paragraphs(doctree, enough: int = DESCRIPTION_CHARS) -> str:
+    """The first paragraphs of prose in ``doctree``, joined, until they
+    reach ``enough`` characters.
 
     Skips paragraphs inside admonitions, figures, cells and the like, and
     the line of notebook links that some pages start with.
     """
+    found = []
     for para in doctree.findall(nodes.paragraph):
-        parent = para.parent
-        if not isinstance(parent, (nodes.section, nodes.document)):
+        if not isinstance(para.parent, (nodes.section, nodes.document)):
             continue
-        text = para.astext().strip()
+        text = " ".join(para.astext().split())
         if text and not text.startswith("Run this chapter yourself"):
-            return text
-    return ""
+            found.append(text)
+            if len(" ".join(found)) >= enough:
+                break
+    return " ".join(found)
 
 
-def describe(app, pagename, doctree) -> str:
-    meta = app.env.metadata.get(pagename, {}) if pagename in \
-        app.env.all_docs else {}
+def describe(app, pagename, doctree, title: str = "") -> str:
+    """The page's meta description: its ``description`` front matter, or
+    its title and opening prose, at most ``DESCRIPTION_CHARS`` long."""
+    meta = app.env.metadata.get(pagename, {})
     if meta.get("description"):
         return shorten(str(meta["description"]))
-    if doctree is not None:
-        text = first_paragraph(doctree)
-        if text:
-            return shorten(text)
-    return shorten(f"{app.config.project}: {pagename.split('/')[-1]}")
+    text = first_paragraphs(doctree) if doctree is not None else ""
+    title = re.sub(r"<[^>]+>", "", html.unescape(title or "")).strip()
+    return shorten(f"{title}: {text}" if title and text else
+                   text or title or app.config.project)
 
 
 IMG = re.compile(r'<img\b[^>]*>')
@@ -108,13 +113,39 @@ def size_images(app, pagename, body: str) -> str:
     return IMG.sub(one, body)
 
 
+def name_toggles(tree) -> None:
+    """Name the icon-only ``<summary>`` toggles of a navigation tree."""
+    for summary in tree.select("summary"):
+        if summary.get_text(strip=True) or summary.get("aria-label"):
+            continue
+        item = summary.find_parent("li")
+        link = item.find("a", recursive=False) if item else None
+        entry = link.get_text(" ", strip=True) if link else "this entry"
+        summary["aria-label"] = f"Pages under {entry}"
+
+
+def with_named_toggles(generate):
+    """Wrap the theme's ``generate_toctree_html`` to name its toggles."""
+    def generate_named(*args, **kwargs):
+        tree = generate(*args, **kwargs)
+        if hasattr(tree, "select"):
+            name_toggles(tree)
+        return tree
+    return generate_named
+
+
 def page_context(app, pagename, templatename, context, doctree):
     if app.builder.format != "html":
         return
+    if "generate_toctree_html" in context:
+        context["generate_toctree_html"] = with_named_toggles(
+            context["generate_toctree_html"])
     if "body" in context:
         context["body"] = size_images(app, pagename,
                                       fix_body(context["body"]))
-    description = html.escape(describe(app, pagename, doctree), quote=True)
+    description = html.escape(
+        describe(app, pagename, doctree, context.get("title", "")),
+        quote=True)
     context["metatags"] = context.get("metatags", "") + \
         f'\n<meta name="description" content="{description}" />'
 
@@ -129,5 +160,6 @@ def add_templates(app, config):
 def setup(app):
     app.connect("config-inited", add_templates)
     app.add_css_file("accessibility.css")
-    app.connect("html-page-context", page_context)
+    # after the theme (priority 500), which puts its functions in context
+    app.connect("html-page-context", page_context, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

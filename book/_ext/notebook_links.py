@@ -173,7 +173,9 @@ def _requirements(url: str, commit: str, srcdir: str) -> str:
 
 
 def write_notebooks(app, exception):
-    if exception is not None or app.builder.format != "html":
+    # the site's notebooks; other HTML builders (the one-page build of the
+    # PDF) number figures their own way and need none
+    if exception is not None or app.builder.name != "html":
         return
     url, _ = _repo(app)
     commit = _commit(app.srcdir)

@@ -44,8 +44,8 @@ def soups(pages) -> dict[str, BeautifulSoup]:
 def figure_names(page: str) -> list[str]:
     """Names of the captioned figures a chapter's cells declare."""
     text = source_of(page).read_text()
-    return re.findall(r"mystnb:\n\s+figure:\n(?:\s+.*\n)*?\s+name:\s*(\S+)",
-                      text)
+    return re.findall(r"mystnb:\n(?:[ \t]+.*\n)*?[ \t]+figure:\n"
+                      r"(?:[ \t]+.*\n)*?[ \t]+name:[ \t]*(\S+)", text)
 
 
 def pasted_glue_roles(page: str) -> int:

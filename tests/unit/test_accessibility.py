@@ -33,5 +33,25 @@ def test_first_paragraph_skips_boxes_and_notebook_links():
         "Title\n=====\n\n.. note::\n\n   Not this.\n\n"
         "Run this chapter yourself: download it.\n\n"
         "The first real paragraph.\n\nThe second.\n")
-    assert accessibility.first_paragraph(doctree) == \
+    assert accessibility.first_paragraphs(doctree, enough=10) == \
         "The first real paragraph."
+
+
+def test_first_paragraphs_join_short_openings():
+    doctree = publish_doctree("Title\n=====\n\nUsed in chapter 9.\n\n"
+                              "Losses written out by hand.\n\nMore.\n")
+    assert accessibility.first_paragraphs(doctree, enough=30) == \
+        "Used in chapter 9. Losses written out by hand."
+
+
+def test_icon_only_toggles_are_named_after_their_entry():
+    from bs4 import BeautifulSoup
+    tree = BeautifulSoup(
+        '<ul><li><a href="api.html">API reference</a><details><summary>'
+        '<span role="presentation"><i></i></span></summary></details></li>'
+        '<li><details><summary><p>Part I</p></summary></details></li></ul>',
+        "html.parser")
+    accessibility.with_named_toggles(lambda: tree)()
+    named, captioned = tree.select("summary")
+    assert named["aria-label"] == "Pages under API reference"
+    assert not captioned.get("aria-label")       # its text names it
