@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MANIFEST = Path(__file__).with_name("system-packages.txt")
-TARGETS = {"book": ("book",), "test": ("book", "test"), "pdf": ("pdf",)}
+TARGETS = {"book": ("book",), "test": ("book", "test"), "pdf": ("book", "pdf")}
 
 
 @dataclass(frozen=True)

@@ -42,3 +42,19 @@ def browser():
 @pytest.fixture(scope="session")
 def toc_pages():
     return toc.toc_pages()
+
+
+@pytest.fixture(scope="session")
+def visits(browser, base_url, toc_pages):
+    """Each page (the search page and every page in the table of
+    contents) visited once: see visit.py."""
+    from visit import AXE, visit
+    if not AXE.exists():
+        pytest.fail(f"{AXE.relative_to(ROOT)} is missing: run `make "
+                    "browser-check` (it installs .ci/package.json with npm)")
+    context = browser.new_context(color_scheme="light",
+                                  viewport={"width": 1350, "height": 940})
+    found = {name: visit(context, f"{base_url}/{name}.html", name)
+             for name in ["search", *toc_pages]}
+    context.close()
+    return found

@@ -153,7 +153,7 @@ def test_an_unknown_target_or_a_malformed_manifest_is_refused(scratch):
     assert done.returncode == 1 and "system-packages.txt:1" in done.stderr
 
 
-@pytest.mark.parametrize("target", ["book", "test"])
+@pytest.mark.parametrize("target", ["book", "test", "pdf"])
 def test_make_stops_before_any_other_work(scratch, target):
     """`make book`/`make test` in a copy of the project, with no npm and
     no Chromium on PATH: the first thing make does is the system step,
@@ -184,7 +184,8 @@ def test_make_stops_before_any_other_work(scratch, target):
     assert command in done.stderr
     packages = done.stderr.split(command)[1].split("'")[0].split()
     assert "npm" in packages
-    assert ("chromium" in packages) == (target == "test")
+    assert ("chromium" in packages) == (target in {"test", "pdf"})
+    assert ("poppler-utils" in packages) == (target == "pdf")
     made = {path.name for path in scratch.iterdir()}
     assert made == {".ci", "bin", "Makefile", "pyproject.toml",
                     "system_packages.py", "system-packages.txt"}, \
