@@ -6,15 +6,15 @@ Usage: python .ci/print_pdf.py [SINGLEHTML_DIR] [OUTPUT_PDF]
 `make pdf` runs it after `jupyter-book build . --builder singlehtml`. It
 serves the build on loopback, opens it in headless Chromium (Debian's
 `chromium`, or the browser $CHROMIUM names) through Playwright, waits
-until MathJax has typeset every formula and every image has loaded, and
-prints with the stylesheet print.css next to this file: A4, page numbers
-in the footer, the title and contents on the first page, each part and
-chapter on a new page, no navigation. Before printing it puts each part's
-title before its chapters (the one-page build drops them), opens the
-exercise solutions (a PDF cannot open a dropdown) and turns links within
-the book into links within the PDF. The PDF's bookmarks
-follow the headings. It stops with a message when a formula fails to
-typeset or an image fails to load.
+until every image and font (MathJax's, for the math that the build
+typeset) has loaded, and prints with the stylesheet print.css next to
+this file: A4, page numbers in the footer, the title and contents on
+the first page, each part and chapter on a new page, no navigation.
+Before printing it puts each part's title before its chapters (the
+one-page build drops them), opens the exercise solutions (a PDF cannot
+open a dropdown) and turns links within the book into links within the
+PDF. The PDF's bookmarks follow the headings. It stops with a message
+when a formula is not typeset or an image fails to load.
 """
 from __future__ import annotations
 
@@ -82,10 +82,16 @@ def serve(site: Path, page: Path) -> ThreadingHTTPServer:
 # Runs in the page once it has loaded; returns what went wrong, if anything.
 PREPARE = """async (entry) => {
     const problems = [];
+    // the build typesets math (book/_ext/offline_math.py); a page that
+    // still typesets it in the browser is waited for
     if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
         await MathJax.startup.promise;
-    } else if (document.querySelector('.math')) {
-        problems.push('MathJax did not load');
+    }
+    for (const math of document.querySelectorAll('.math')) {
+        if (!math.querySelector('mjx-container')) {
+            problems.push('a formula is not typeset: ' +
+                          math.textContent.trim().slice(0, 80));
+        }
     }
     for (const error of document.querySelectorAll('mjx-merror')) {
         problems.push('a formula failed: ' + error.textContent.slice(0, 80));

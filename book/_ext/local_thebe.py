@@ -6,15 +6,16 @@ backed by a Binder kernel (sphinx-thebe). sphinx-thebe writes the address
 of the Thebe bundle into every page as a CDN address on unpkg.com. This
 extension points it at the copy that ``make`` installs from the npm
 registry into ``book/_static/thebe`` (pinned in ``.ci/package.json``), so
-the site serves its own JavaScript, like its MathJax, and a page asks no
+the site serves its own JavaScript and fonts, and a page asks no
 other host for anything until a reader chooses live code (then only the
 Binder service and the kernel it starts). Without the copy the build stops
 and says how to make it.
 
 Thebe would also fetch MathJax 2 from a CDN to typeset LaTeX outputs of
-live cells. The page's own MathJax is version 3, which Thebe cannot drive,
-so the page's Thebe configuration turns that off (``mathjaxUrl: false``):
-such outputs show as plain text, and live code needs no host but Binder.
+live cells. The build typesets the pages' math (``offline_math.py``), so
+pages carry no MathJax that Thebe could drive, and the page's Thebe
+configuration turns Thebe's off (``mathjaxUrl: false``): such outputs
+show as plain text, and live code needs no host but Binder.
 
 Thebe 0.9 (the version on the npm registry) pairs the n-th code cell with
 the n-th output on the page, while sphinx-thebe marks outputs only where a

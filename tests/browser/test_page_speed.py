@@ -8,8 +8,9 @@ times above what the pages use today:
 
 * the page's HTML arrives compressed;
 * the page does not jump while it loads (cumulative layout shift, the
-  sum of layout-shift scores until MathJax has typeset, below
-  Lighthouse's "good" limit of 0.1): images carry their sizes;
+  sum of layout-shift scores until the page and its fonts have loaded,
+  below Lighthouse's "good" limit of 0.1): images carry their sizes and
+  math arrives typeset (book/_ext/offline_math.py);
 * the bytes transferred at load and the number of DOM elements stay
   within budget (a split API reference, lazily loaded figures);
 * every image but the first loads lazily.

@@ -23,9 +23,9 @@ def open_page(browser, url):
 
 
 def wait_for_math(page):
-    page.wait_for_function("() => window.MathJax && MathJax.startup && "
-                           "MathJax.startup.promise", timeout=20000)
-    page.evaluate("() => MathJax.startup.promise")
+    """Math arrives typeset (book/_ext/offline_math.py): wait for its
+    fonts."""
+    page.evaluate("() => document.fonts.ready")
 
 
 def test_every_page_loads_cleanly(visits):
@@ -36,6 +36,10 @@ def test_every_page_loads_cleanly(visits):
                       if (ROOT / f"{name}{s}").exists())
         if "$" in source.read_text():
             assert v.measures["math"] > 0, f"{name}: math was not typeset"
+        assert v.measures["raw_tex"] == 0, \
+            f"{name}: {v.measures['raw_tex']} formulas left as TeX"
+        mathjax = [url for url in v.requests if "tex-mml-chtml" in url]
+        assert not mathjax, f"{name}: loads MathJax's script: {mathjax}"
         assert not v.broken_images, \
             f"{name}: images that did not load: {v.broken_images}"
         assert not v.errors["light"], f"{name}: console errors: {v.errors}"

@@ -1,10 +1,10 @@
 """One visit per page: everything the browser checks read, gathered once.
 
-Loading a page and typesetting its math is the slow part of every browser
-check, and the site has over fifty pages, so each page is opened once and
-:func:`visit` records what the checks in this folder assert on: console
-errors, the requests made, whether math was typeset and every image
-loaded, page-speed measures, and axe-core's findings in light mode and
+Loading a page (with its fonts and figures) is the slow part of every
+browser check, and the site has over fifty pages, so each page is opened
+once and :func:`visit` records what the checks in this folder assert on:
+console errors, the requests made, whether math was typeset and every
+image loaded, page-speed measures, and axe-core's findings in light mode and
 then, after the system's colour scheme turns dark, in dark mode.
 """
 from __future__ import annotations
@@ -29,6 +29,7 @@ MEASURE = """async () => {
     for (const e of list.getEntries()) if (!e.hadRecentInput) shift += e.value;
   }).observe({type: 'layout-shift', buffered: true});
   if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
+  await document.fonts.ready;
   await new Promise(done => setTimeout(done, 300));
   const page = performance.getEntriesByType('navigation')[0];
   const files = performance.getEntriesByType('resource');
@@ -41,7 +42,9 @@ MEASURE = """async () => {
           unsized: images.filter(i => !(i.getAttribute('width') &&
                                         i.getAttribute('height'))).length,
           eager: images.slice(1).filter(i => i.loading !== 'lazy').length,
-          math: document.querySelectorAll('mjx-container').length};
+          math: document.querySelectorAll('mjx-container').length,
+          raw_tex: [...document.querySelectorAll('.math')].filter(
+            m => !m.querySelector('mjx-container')).length};
 }"""
 
 # Lazy images load when scrolled to; load them all, then list the broken.
@@ -102,6 +105,11 @@ def visit(context, url: str, name: str) -> Visit:
             timeout=3000)
     except PlaywrightTimeout:
         pass                      # recorded below, asserted by the tests
+    # the theme fades its colours into the new scheme: let the fade end
+    # before axe compares colours
+    page.wait_for_function("() => document.getAnimations()"
+                           ".every(a => a.playState !== 'running')",
+                           timeout=5000)
     record.theme["dark"] = page.evaluate(
         "document.documentElement.dataset.theme")
     record.violations["dark"] = axe_violations(page, AXE_RULES["dark"])

@@ -203,13 +203,31 @@ def test_math_and_references_resolved(soups):
         assert "???" not in text, f"{page}: an unresolved reference"
         for ref in main.select("a.reference.internal"):
             assert ref.get("href"), f"{page}: a link without a target"
-        scripts = [tag["src"] for tag in soup.find_all("script", src=True)
-                   if "mathjax" in tag["src"].lower()]
-        assert all("_static/mathjax/" in src and "://" not in src
-                   for src in scripts), \
-            f"{page}: MathJax not from the site's own copy: {scripts}"
+        # math is typeset by the build (book/_ext/offline_math.py): no
+        # page runs MathJax, and a page with math links its stylesheet
+        scripts = [tag.get("src") or tag.text[:60]
+                   for tag in soup.find_all("script")
+                   if "mathjax" in tag.get("src", "").lower()
+                   or "window.MathJax" in tag.text]
+        assert not scripts, f"{page}: loads MathJax: {scripts}"
+        raw = [m.get_text()[:60] for m in main.select(".math")
+               if not m.find("mjx-container")]
+        assert not raw, f"{page}: formulas left as TeX: {raw}"
         if "$" in source_of(page).read_text():
-            assert scripts, f"{page}: uses math but loads no MathJax"
+            assert main.find("mjx-assistive-mml"), \
+                f"{page}: uses math but none is typeset with its MathML"
+            assert soup.find("link", href=re.compile(
+                r"_static/mathjax-chtml\.css")), \
+                f"{page}: typeset math without its stylesheet"
+
+
+def test_typeset_math_uses_the_sites_own_fonts():
+    css = (HTML / "_static" / "mathjax-chtml.css").read_text()
+    fonts = re.findall(r'url\("([^"]+)"\)', css)
+    assert fonts and all("://" not in font for font in fonts)
+    missing = [f for f in fonts if not (HTML / "_static" / f).exists()]
+    assert not missing, f"fonts the math stylesheet names are missing: " \
+        f"{missing}"
 
 
 def test_every_chapter_has_exercises_with_executed_solutions(pages, soups):
