@@ -5,7 +5,10 @@ A small book with three pages (one using ``gdlab.functions``, one using
 the gdlab source, through the book's own ``execution_key`` extension:
 first build, an edit to ``functions.py``, no change, and an edit to the
 pinned environment. After each build the log says which pages executed and
-the HTML shows what they printed.
+the HTML shows what they printed. The book is read with two workers
+(``parallel_read``), as the real one is: six pages, so that Sphinx does
+read in parallel (two pages print the process that started their kernel,
+which differs), and the cache must stay exact all the same.
 """
 
 import os
@@ -35,6 +38,10 @@ PAGES = {
     "uses_data": "from gdlab import linear_data\n"
                  "print('x0', round(float(linear_data().x_train[0, 0]), 6))",
     "plain": "print('sum', 1 + 1)",
+    # the process that started the kernel: the Sphinx worker reading it
+    # (the two differ: the cache would serve identical code from one run)
+    "plain_b": "import os\nprint('reader', os.getppid(), 'b')",
+    "plain_c": "import os\nprint('reader', os.getppid(), 'c')",
 }
 CONFIG = f"""title: cache test
 only_build_toc_files: true
@@ -45,6 +52,8 @@ execute:
 sphinx:
   local_extensions:
     execution_key: {ROOT / "book" / "_ext"}
+    lean_doctrees: {ROOT / "book" / "_ext"}
+    parallel_read: {ROOT / "book" / "_ext"}
 """
 
 
@@ -68,11 +77,13 @@ def book(tmp_path_factory):
 
 def build(base: Path) -> tuple[set[str], dict[str, str]]:
     """Build; return the pages executed and each page's HTML text."""
-    env = dict(os.environ, PYTHONPATH=str(base / "src"))
+    env = dict(os.environ, PYTHONPATH=str(base / "src"),
+               GDLAB_BUILD_JOBS="2")
     done = subprocess.run([str(JUPYTER_BOOK), "build", str(base),
                            "--warningiserror"], capture_output=True,
                           text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "reading pages with 2 workers" in done.stdout
     executed = set(re.findall(r"/(\w+)\.md: Executing notebook",
                               done.stdout + done.stderr))
     html = {name: (base / "_build" / "html" / f"{name}.html").read_text()
@@ -83,6 +94,9 @@ def build(base: Path) -> tuple[set[str], dict[str, str]]:
 def test_only_pages_using_changed_code_re_execute(book):
     executed, html = build(book)
     assert executed == set(PAGES)
+    readers = {re.search(r"reader (\d+)", html[name]).group(1)
+               for name in ("plain_b", "plain_c")}
+    assert len(readers) == 2, "the pages were not read by separate workers"
     assert "minimum (1.0, 1.0)" in html["uses_functions"]
     x0 = re.search(r"x0 ([\d.-]+)", html["uses_data"]).group(1)
 

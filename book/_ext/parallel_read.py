@@ -1,0 +1,131 @@
+"""Sphinx extension: pages are read, and so executed, several at a time.
+
+myst-nb executes a chapter while Sphinx reads it, so a build spends most
+of its time in the reading phase, one kernel after another. Sphinx can
+read in parallel (``sphinx-build -j``), forking one worker per batch of
+pages, but ``jupyter-book build`` has no such option and Sphinx falls back
+to serial reading unless every extension declares itself safe. This
+extension
+
+* sets the number of workers (``app.parallel``) from the environment
+  variable ``GDLAB_BUILD_JOBS`` (an integer, or ``auto``, the default: one
+  per CPU, at most one per page); ``1`` reads serially as before;
+* vouches for the two extensions Jupyter Book loads that do not declare
+  themselves (``VOUCHED``: each entry says why reading and writing in
+  parallel is safe for it);
+* creates the execution cache's database in the main process before the
+  workers fork (two workers creating it at once collide: "table settings
+  already exists"); afterwards each worker opens it on its own;
+* gives each worker one page at a time, longest-running first, instead of
+  Sphinx's fixed batches of about fifteen, so that one slow chapter does
+  not hold up a whole batch. The order comes from each page's execution
+  time at the last build when the environment still holds it, and then
+  puts pages with code before pages without.
+
+Each page is still executed by its own kernel and cached under the same
+key (``execution_key.py``); workers only run at the same time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sphinx.builders
+from sphinx.util import logging
+from sphinx.util import parallel as sphinx_parallel
+
+logger = logging.getLogger(__name__)
+
+JOBS_VARIABLE = "GDLAB_BUILD_JOBS"
+
+VOUCHED = {
+    "sphinx_multitoc_numbering":
+        "numbers sections in the main process once all pages are read",
+    "sphinx_jupyterbook_latex":
+        "changes only LaTeX output; for HTML it sets two environment "
+        "attributes when the builder starts, before any worker forks",
+}
+
+
+def jobs_from_environment(cpus: int | None = None) -> int:
+    """The number of workers ``GDLAB_BUILD_JOBS`` asks for."""
+    value = os.environ.get(JOBS_VARIABLE, "auto").strip().lower()
+    if value == "auto":
+        return max(1, cpus if cpus is not None else (os.cpu_count() or 1))
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise ValueError(f"{JOBS_VARIABLE}={value!r}: expected a positive "
+                         "integer or 'auto' (one worker per CPU); use 1 to "
+                         "read the pages one after another")
+    return jobs
+
+
+def one_page_per_chunk(arguments, nproc: int, maxbatch: int = 10) -> list:
+    """Sphinx's ``make_chunks`` with batches of one page."""
+    return [[name] for name in arguments]
+
+
+def last_runtime(env, docname: str) -> float | None:
+    """Seconds the page's notebook took at its last execution, if known."""
+    data = getattr(env, "nb_metadata", {}).get(docname, {})
+    runtime = (data.get("exec_data") or {}).get("runtime")
+    return float(runtime) if runtime is not None else None
+
+
+def has_code(env, docname: str) -> bool:
+    try:
+        text = Path(env.doc2path(docname)).read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return "```{code-cell}" in text
+
+
+def create_execution_cache(env) -> None:
+    """Create the jupyter-cache database now, in this process, if it is
+    used and missing; its engine is closed again so that no connection is
+    inherited by the workers."""
+    config = getattr(env, "mystnb_config", None)
+    if config is None or config.execution_mode != "cache":
+        return
+    from jupyter_cache import get_cache
+
+    get_cache(config.execution_cache_path).db.dispose()
+
+
+def schedule(app, env, docnames: list[str]) -> None:
+    """Longest-running pages first (``env-before-read-docs``, in place);
+    the execution cache made ready for the workers."""
+    if app.parallel > 1:
+        create_execution_cache(env)
+    def cost(name):
+        runtime = last_runtime(env, name)
+        return (runtime is None, -(runtime or 0.0), not has_code(env, name),
+                name)
+    docnames.sort(key=cost)
+
+
+def set_jobs(app, config) -> None:
+    if app.parallel <= 1:                   # `-j` given on a command line wins
+        app.parallel = jobs_from_environment()
+    if app.parallel <= 1:
+        return
+    for name, reason in VOUCHED.items():
+        extension = app.extensions.get(name)
+        if extension is not None:
+            extension.parallel_read_safe = True
+            extension.parallel_write_safe = True
+    sphinx.builders.make_chunks = one_page_per_chunk
+    logger.info("reading pages with %d workers (%s)", app.parallel,
+                JOBS_VARIABLE)
+
+
+def setup(app):
+    if not sphinx_parallel.parallel_available:
+        logger.info("parallel reading is not available here: one worker")
+    app.connect("config-inited", set_jobs)
+    app.connect("env-before-read-docs", schedule)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
