@@ -4,6 +4,7 @@
 #               cache, a strict clean build of the book, checks on the HTML
 #   make bench  build and step timings against the budgets -> _build/bench.json
 #   make pdf    the whole book as one PDF -> _build/pdf/gdlab-book.pdf
+#   make serve  a live-reloading preview on 127.0.0.1:8000 (PORT=...)
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 PYTHON ?= python3
@@ -20,10 +21,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: book test unit distributed coverage cuda-test strict-book \
 	site-check browser-check notebook-check cache-check bench clean lock \
-	help pdf pdf-check
+	help pdf pdf-check serve serve-check
 
 help:
-	@sed -n '2,6p' Makefile
+	@sed -n '2,7p' Makefile
 
 # System packages (.ci/system-packages.txt) come first: a missing one is
 # installed with apt-get when make runs as root, and otherwise stops the
@@ -86,8 +87,8 @@ book: $(BOOK_INPUTS)
 	PYTHONUNBUFFERED=1 $(BIN)/jupyter-book build . $(LOGGED)
 
 # The system packages are checked first, before any test runs.
-test: $(SYSTEM_TEST) unit distributed coverage cache-check strict-book \
-	site-check notebook-check browser-check
+test: $(SYSTEM_TEST) unit distributed coverage cache-check serve-check \
+	strict-book site-check notebook-check browser-check
 # make test runs the quick notebooks only; CI's notebooks job runs all.
 test: GDLAB_NOTEBOOKS = quick
 
@@ -110,6 +111,18 @@ coverage: $(STAMP)
 # pages that use the edited module (book/_ext/execution_key.py).
 cache-check: $(STAMP)
 	$(BIN)/python -m pytest tests/build -p no:cacheprovider
+
+# A live-reloading preview on 127.0.0.1:$(PORT) (.ci/serve.py,
+# sphinx-autobuild): rebuilds into _build/serve when book/, src/gdlab,
+# _config.yml or _toc.yml change, re-executing only pages whose code or
+# gdlab modules changed (the execution cache of make book). Ctrl+C stops it.
+PORT ?= 8000
+serve: $(BOOK_INPUTS)
+	$(BIN)/python .ci/serve.py --port $(PORT)
+
+# The preview started on a small copy of the book, edited, and watched.
+serve-check: $(BOOK_INPUTS)
+	$(BIN)/python -m pytest tests/serve -p no:cacheprovider
 
 # Timings against the budgets (README); writes _build/bench.json.
 bench: $(BOOK_INPUTS)

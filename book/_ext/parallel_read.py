@@ -100,6 +100,7 @@ def schedule(app, env, docnames: list[str]) -> None:
     """Longest-running pages first (``env-before-read-docs``, in place);
     the execution cache made ready for the workers."""
     if app.parallel > 1:
+        vouch(app)
         create_execution_cache(env)
     def cost(name):
         runtime = last_runtime(env, name)
@@ -108,16 +109,22 @@ def schedule(app, env, docnames: list[str]) -> None:
     docnames.sort(key=cost)
 
 
+def vouch(app) -> None:
+    """Mark the extensions of ``VOUCHED`` safe for parallel work (again
+    before reading: Jupyter Book may load one after ``config-inited``)."""
+    for name in VOUCHED:
+        extension = app.extensions.get(name)
+        if extension is not None:
+            extension.parallel_read_safe = True
+            extension.parallel_write_safe = True
+
+
 def set_jobs(app, config) -> None:
     if app.parallel <= 1:                   # `-j` given on a command line wins
         app.parallel = jobs_from_environment()
     if app.parallel <= 1:
         return
-    for name, reason in VOUCHED.items():
-        extension = app.extensions.get(name)
-        if extension is not None:
-            extension.parallel_read_safe = True
-            extension.parallel_write_safe = True
+    vouch(app)
     sphinx.builders.make_chunks = one_page_per_chunk
     logger.info("reading pages with %d workers (%s)", app.parallel,
                 JOBS_VARIABLE)
