@@ -30,6 +30,7 @@ import hashlib
 import importlib.util
 import platform
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from sphinx.util import logging
@@ -153,11 +154,20 @@ def _module_files(pkg: Path, name: str) -> list[Path]:
     return [pkg / f"{name}.py"]
 
 
+@lru_cache(maxsize=None)
+def _import_nodes(path: Path, mtime_ns: int, size: int) -> tuple:
+    """The import statements of one source file, parsed once per version
+    of the file (every page's key follows the same gdlab files)."""
+    return tuple(node for node in ast.walk(ast.parse(path.read_text()))
+                 if isinstance(node, (ast.Import, ast.ImportFrom)))
+
+
 def _imports_of(pkg: Path, path: Path, submodules, exports) -> set[str]:
     """Top-level gdlab submodules imported anywhere in one source file."""
     depth = len(path.relative_to(pkg).parts) - 1     # 0 for gdlab/x.py
     out = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    stat = path.stat()
+    for node in _import_nodes(path, stat.st_mtime_ns, stat.st_size):
         if isinstance(node, ast.ImportFrom):
             if node.level:                             # relative import
                 up = node.level - 1

@@ -9,6 +9,7 @@ citations as the page, each linked to the page on the published site
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlparse
 
 from plain_markdown import Refs
@@ -27,10 +28,19 @@ def site_url(repo_url: str) -> str:
     return f"https://{owner.lower()}.github.io/{name}/"
 
 
+@lru_cache(maxsize=None)
+def _text_backend():
+    """pybtex's plain-text renderer, looked up once: each lookup scans the
+    installed packages' entry points (a tenth of a second)."""
+    from pybtex.plugin import find_plugin
+
+    return find_plugin("pybtex.backends", "text")()
+
+
 def _plain(latex: str) -> str:
     from pybtex.richtext import Text
 
-    return Text.from_latex(latex).render_as("text")
+    return Text.from_latex(latex).render(_text_backend())
 
 
 def cited_as(entry) -> tuple[str, str]:
