@@ -21,7 +21,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: book test unit distributed coverage cuda-test strict-book \
 	site-check browser-check notebook-check cache-check bench clean lock \
-	help pdf pdf-check serve serve-check
+	help pdf pdf-check serve serve-check lane-book lane-code
 
 help:
 	@sed -n '2,7p' Makefile
@@ -86,11 +86,25 @@ book: $(BOOK_INPUTS)
 	@mkdir -p _build
 	PYTHONUNBUFFERED=1 $(BIN)/jupyter-book build . $(LOGGED)
 
-# The system packages are checked first, before any test runs.
-test: $(SYSTEM_TEST) unit distributed coverage cache-check serve-check \
-	strict-book site-check notebook-check browser-check
+# make test: every stage, in two lanes that run at the same time, each
+# stage after the previous one of its lane, so that the time one lane
+# spends waiting (kernels and browsers starting, workers timing out) is
+# the other's time to compute. Lines are prefixed with their lane. The
+# system packages and everything installed come first, before any test.
+#   book: strict-book, site-check, notebook-check, browser-check
+#   code: unit, distributed, coverage, cache-check, serve-check
 # make test runs the quick notebooks only; CI's notebooks job runs all.
-test: GDLAB_NOTEBOOKS = quick
+BOOK_LANE := strict-book site-check notebook-check browser-check
+CODE_LANE := unit distributed coverage cache-check serve-check
+LANE = $(MAKE) --no-print-directory -j1 $(1) 2>&1 | sed -u 's/^/[$(2)] /'
+test: $(SYSTEM_TEST) $(BOOK_INPUTS) $(NODE_MODULES)
+	$(MAKE) --no-print-directory -j2 lane-book lane-code
+
+lane-book:
+	$(call LANE,$(BOOK_LANE) GDLAB_NOTEBOOKS=quick,book)
+
+lane-code:
+	$(call LANE,$(CODE_LANE),code)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -n auto --cov=gdlab --cov-report=

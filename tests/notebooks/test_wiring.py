@@ -21,11 +21,12 @@ def test_selection():
 
 def test_make_test_runs_the_quick_notebooks():
     makefile = (reader_env.REPO / "Makefile").read_text()
-    target = re.search(r"^test:(.*?)\n(?!\t)", makefile,
-                       re.MULTILINE | re.DOTALL)[1]
-    assert re.search(r"site-check\s+notebook-check", target)
-    assert re.search(r"^test: GDLAB_NOTEBOOKS = quick$", makefile,
-                     re.MULTILINE)
+    lane = re.search(r"^BOOK_LANE := (.*)$", makefile, re.MULTILINE)[1]
+    assert re.search(r"site-check\s+notebook-check", lane)
+    recipe = re.search(r"^lane-book:\n\t(.*)$", makefile, re.MULTILINE)[1]
+    assert recipe == "$(call LANE,$(BOOK_LANE) GDLAB_NOTEBOOKS=quick,book)"
+    test = re.search(r"^test:.*\n\t(.*)$", makefile, re.MULTILINE)[1]
+    assert "lane-book" in test.split()
     assert re.search(r"^GDLAB_NOTEBOOKS \?= all$", makefile, re.MULTILINE)
 
 
