@@ -18,7 +18,12 @@ audits flag, without turning any rule off:
   reserves its space, so the page does not jump while loading) and all but
   a page's first image load lazily (``loading="lazy"``);
 * links in exercise boxes get a darker blue in light mode, for contrast
-  (``static/accessibility.css``).
+  (``static/accessibility.css``);
+* the colour theme is settled before the first paint (``THEME_NOW``): the
+  theme writes ``data-theme="auto"`` at once but turns it into "light" or
+  "dark" only from its deferred scripts, so a first visit painted without
+  the theme's colours and borders, and text moved when they arrived (a
+  layout shift of 0.2 on the API page with an empty cache).
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ from docutils import nodes
 TEMPLATES = str(Path(__file__).with_name("templates"))
 STATIC = str(Path(__file__).with_name("static"))
 DESCRIPTION_CHARS = 160
+THEME_NOW = ('if (document.documentElement.dataset.theme === "auto") '
+             'document.documentElement.dataset.theme = matchMedia('
+             '"(prefers-color-scheme: dark)").matches ? "dark" : "light";')
 
 
 def fix_body(body: str) -> str:
@@ -160,6 +168,7 @@ def add_templates(app, config):
 def setup(app):
     app.connect("config-inited", add_templates)
     app.add_css_file("accessibility.css")
+    app.add_js_file(None, body=THEME_NOW)        # in <head>, before paint
     # after the theme (priority 500), which puts its functions in context
     app.connect("html-page-context", page_context, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

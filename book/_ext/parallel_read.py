@@ -10,6 +10,12 @@ extension
 * sets the number of workers (``app.parallel``) from the environment
   variable ``GDLAB_BUILD_JOBS`` (an integer, or ``auto``, the default: one
   per CPU, at most one per page); ``1`` reads serially as before;
+* shares the cores among the workers' kernels: unless they are set
+  already, ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS`` and
+  ``MKL_NUM_THREADS`` (read by torch and by NumPy's BLAS when a kernel
+  starts) become CPUs // workers, at least 1. Two kernels that each start
+  two threads on two cores mostly wait for each other; the chapters'
+  tensors are small, so one thread each loses nothing;
 * vouches for the two extensions Jupyter Book loads that do not declare
   themselves (``VOUCHED``: each entry says why reading and writing in
   parallel is safe for it);
@@ -38,6 +44,8 @@ from sphinx.util import parallel as sphinx_parallel
 logger = logging.getLogger(__name__)
 
 JOBS_VARIABLE = "GDLAB_BUILD_JOBS"
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                    "MKL_NUM_THREADS")
 
 VOUCHED = {
     "sphinx_multitoc_numbering":
@@ -109,6 +117,16 @@ def schedule(app, env, docnames: list[str]) -> None:
     docnames.sort(key=cost)
 
 
+def share_cores(jobs: int, cpus: int | None = None) -> str:
+    """Threads per kernel for ``jobs`` workers, set for the kernels to come
+    where the environment does not say already; returns the number."""
+    cpus = cpus if cpus is not None else (os.cpu_count() or 1)
+    threads = str(max(1, cpus // jobs))
+    for name in THREAD_VARIABLES:
+        os.environ.setdefault(name, threads)
+    return threads
+
+
 def vouch(app) -> None:
     """Mark the extensions of ``VOUCHED`` safe for parallel work (again
     before reading: Jupyter Book may load one after ``config-inited``)."""
@@ -126,8 +144,10 @@ def set_jobs(app, config) -> None:
         return
     vouch(app)
     sphinx.builders.make_chunks = one_page_per_chunk
-    logger.info("reading pages with %d workers (%s)", app.parallel,
-                JOBS_VARIABLE)
+    threads = share_cores(app.parallel)
+    logger.info("reading pages with %d workers (%s), kernels with %s "
+                "thread(s) each", app.parallel, JOBS_VARIABLE,
+                os.environ.get("OMP_NUM_THREADS", threads))
 
 
 def setup(app):

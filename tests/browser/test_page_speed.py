@@ -3,8 +3,8 @@
 Lighthouse (Google) scores a page from timings of a simulated slow
 device, which swing with the machine; these checks instead bound what
 makes those timings, measured in Chromium on the compressed site
-(server.py) during each page's visit (visit.py), with budgets a few
-times above what the pages use today:
+(server.py) during each page's visit (visit.py), a first visit with an
+empty cache, with budgets a few times above what the pages use today:
 
 * the page's HTML arrives compressed;
 * the page does not jump while it loads (cumulative layout shift, the

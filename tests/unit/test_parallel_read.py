@@ -1,5 +1,6 @@
 """Pages are read by several workers: how many, in what order, and the
 extensions vouched for (book/_ext/parallel_read.py)."""
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -51,6 +52,14 @@ def test_slowest_known_pages_first_then_code_then_prose(tmp_path):
     assert names == ["slow", "quick", "new", "prose"]
 
 
+@pytest.fixture(autouse=True)
+def own_thread_variables(monkeypatch):
+    """set_jobs writes the thread variables: undone after each test."""
+    for name in parallel_read.THREAD_VARIABLES:
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+        monkeypatch.delenv(name)
+
+
 def test_workers_set_and_undeclared_extensions_vouched(monkeypatch):
     monkeypatch.setenv("GDLAB_BUILD_JOBS", "2")
     monkeypatch.setattr(sphinx.builders, "make_chunks",
@@ -85,3 +94,15 @@ def test_one_job_changes_nothing(monkeypatch):
     assert app.parallel == 1
     assert extension.parallel_read_safe is None
     assert sphinx.builders.make_chunks is original
+
+
+def test_cores_are_shared_among_the_workers_kernels(monkeypatch):
+    for name in parallel_read.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    assert parallel_read.share_cores(jobs=2, cpus=2) == "1"
+    assert all(os.environ[name] == "1"
+               for name in parallel_read.THREAD_VARIABLES)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")            # the user's wins
+    parallel_read.share_cores(jobs=2, cpus=8)
+    assert os.environ["OMP_NUM_THREADS"] == "3"
+    assert parallel_read.share_cores(jobs=3, cpus=8) == "2"
