@@ -14,7 +14,9 @@ import sys
 from dataclasses import asdict, dataclass
 
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import (BatchSampler, DataLoader, Dataset,
+                              RandomSampler, SequentialSampler,
+                              TensorDataset)
 
 from .checkpoint import load_checkpoint, save_checkpoint
 from .validation import (DivergenceError, loss_function, torch_module,
@@ -112,9 +114,19 @@ class Trainer:
         if not isinstance(data, Dataset):
             raise TypeError("data must be a torch Dataset, e.g. "
                             "TensorDataset(X, y)")
-        return DataLoader(data, batch_size=self.config.batch_size,
-                          shuffle=train and self.config.shuffle,
-                          generator=self.generator if train else None)
+        shuffle = train and self.config.shuffle
+        generator = self.generator if train else None
+        if type(data) is not TensorDataset:
+            return DataLoader(data, batch_size=self.config.batch_size,
+                              shuffle=shuffle, generator=generator)
+        # A TensorDataset is indexed with a whole batch of indices at once:
+        # the same batches as above, without one lookup per sample.
+        order = (RandomSampler(data, generator=generator) if shuffle
+                 else SequentialSampler(data))
+        batches = BatchSampler(order, self.config.batch_size,
+                               drop_last=False)
+        return DataLoader(data, sampler=batches, batch_size=None,
+                          generator=generator)
 
     def _run(self, loader, step, per_batch_schedule=False):
         total, count = 0.0, 0

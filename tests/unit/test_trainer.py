@@ -232,3 +232,22 @@ def test_fit_matches_a_plain_pytorch_loop():
                                rtol=1e-12)
     for p, q in zip(model.parameters(), ours.parameters()):
         assert torch.equal(p, q)
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_loader_gives_a_plain_dataloaders_batches(shuffle):
+    """A TensorDataset is indexed a batch at a time; a Subset goes through
+    the plain DataLoader: both give its batches, in its order."""
+    X = torch.randn(83, 3, generator=torch.Generator().manual_seed(0))
+    data = TensorDataset(X, X[:, 0])
+    subset = torch.utils.data.Subset(data, list(range(0, 83, 2)))
+    for part in (data, subset):
+        trainer = make_trainer(shuffle=shuffle, seed=7)
+        ours = [b for _ in range(3) for b in trainer.loader(part, True)]
+        plain = torch.utils.data.DataLoader(
+            part, batch_size=16, shuffle=shuffle,
+            generator=torch.Generator().manual_seed(7))
+        theirs = [b for _ in range(3) for b in plain]
+        assert len(ours) == len(theirs) == 3 * -(-len(part) // 16)
+        for (x1, y1), (x2, y2) in zip(ours, theirs):
+            assert torch.equal(x1, x2) and torch.equal(y1, y2)
