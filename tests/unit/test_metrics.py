@@ -15,7 +15,10 @@ def test_f1_by_threshold_matches_sklearn(scores):
     thresholds, f1 = metrics.f1_by_threshold(Y, scores)
     assert np.all(np.diff(thresholds) < 0)
     np.testing.assert_array_equal(thresholds, np.unique(scores)[::-1])
-    expected = [skm.f1_score(Y, scores >= t) for t in thresholds]
+    # sklearn's F1 at every threshold, one label per threshold
+    predicted = scores[:, None] >= thresholds              # (N, T)
+    expected = skm.f1_score(np.repeat(Y[:, None], len(thresholds), 1),
+                            predicted, average=None)
     np.testing.assert_allclose(f1, expected, rtol=1e-12)
     t, best = metrics.best_threshold(Y, scores)
     assert best == pytest.approx(max(expected))

@@ -14,18 +14,23 @@ import torch
 from gdlab import optim
 from optim_problem import problem, steps
 
-try:
-    from torch.testing._internal import common_optimizers as db
-except Exception as error:      # private module: may move between versions
-    pytest.skip(f"torch's optimizer test inputs unavailable: {error}",
-                allow_module_level=True)
-
 NAMES = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
 #: torch implementation switches, not semantics; gdlab has one loop.
 UNSUPPORTED = {"foreach", "fused", "differentiable", "capturable"}
 
 
-def torch_inputs(name, dtype):
+@pytest.fixture(scope="module")
+def db():
+    """torch's optimizer test inputs, imported only where these tests run
+    (the module takes seconds to import)."""
+    try:
+        from torch.testing._internal import common_optimizers
+    except Exception as error:  # private module: may move between versions
+        pytest.skip(f"torch's optimizer test inputs unavailable: {error}")
+    return common_optimizers
+
+
+def torch_inputs(db, name, dtype):
     """(description, kwargs) pairs torch tests ``name`` with, on CPU."""
     info = next(i for i in db.optim_db if i.optim_cls.__name__ == name)
     return [(i.desc, i.kwargs) for i in
@@ -40,9 +45,9 @@ def final_params(make_opt, dtype, n_steps=20):
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("name", NAMES)
-def test_torch_option_lists(name, dtype):
+def test_torch_option_lists(db, name, dtype):
     ran, skipped = [], []
-    for desc, kwargs in torch_inputs(name, dtype):
+    for desc, kwargs in torch_inputs(db, name, dtype):
         switches = {k: v for k, v in kwargs.items() if k in UNSUPPORTED}
         if any(switches.values()):
             skipped.append(f"{desc} {switches}")
