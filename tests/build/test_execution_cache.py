@@ -20,18 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from myst_page import HEADER
+
 ROOT = Path(__file__).resolve().parents[2]
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
-HEADER = """---
-jupytext:
-  text_representation:
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-"""
 PAGES = {
     "uses_functions": "import gdlab\nprint('minimum', "
                       "gdlab.functions.Rosenbrock().minimum)",

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pytest
 
+from myst_page import HEADER
+
 pytest.importorskip("sphinx_autobuild", reason="sphinx-autobuild is not "
                     "installed; `make serve` installs it (the book extra)")
 
@@ -36,16 +38,6 @@ ROOT = Path(__file__).resolve().parents[2]
 # What make installs and the build needs, ignored by git.
 INSTALLED = {".ci/node_modules": "link", "book/_static/mathjax": "copy",
              "book/_static/thebe": "copy"}
-HEADER = """---
-jupytext:
-  text_representation:
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-"""
 # gdlab.validation imports no torch: the pages run in seconds.
 PAGES = {
     "serve_uses_gdlab": "import gdlab\nprint('mark', getattr("
