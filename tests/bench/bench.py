@@ -73,9 +73,8 @@ def log(message: str) -> None:
 
 def copy_tree(target: Path) -> None:
     """The working tree as git sees it (tracked and new files), plus links
-    to what ``make`` installed and the copy needs: the environment, npm's
-    packages (MathJax's typesetter) and the site's copies of MathJax and
-    Thebe."""
+    to what ``make`` installed and the copy's build needs: npm's packages
+    (MathJax's typesetter) and the site's copies of MathJax and Thebe."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT, capture_output=True, check=True).stdout.split(b"\0")
@@ -84,7 +83,7 @@ def copy_tree(target: Path) -> None:
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
-    for name in (".venv", ".ci/node_modules", "book/_static/mathjax",
+    for name in (".ci/node_modules", "book/_static/mathjax",
                  "book/_static/thebe"):
         (target / name).symlink_to(ROOT / name)
 
