@@ -14,6 +14,8 @@ Binder and any Jupyter show the way the page does:
 * a kernel-free slider (``gdlab.explorer.slider``) becomes a still of its
   first shown frame with a note, because JupyterLab strips the script of
   an untrusted notebook (running the cell brings the slider back);
+* a cell's printed pieces are joined into one block per stream, as on
+  the page (``merged_streams``);
 * the build machine's paths in outputs become neutral ones, and every
   cell gets a stable ``id``.
 
@@ -32,6 +34,7 @@ from pathlib import Path
 
 import nbformat
 
+from merged_streams import merge
 from plain_markdown import RENDERED, Refs, convert, leftovers
 
 NEUTRAL = "~/gdlab"                 # where the repository root appears
@@ -248,6 +251,8 @@ def _code(cell, refs: Refs, solution: bool) -> list:
         cell.metadata["jupyter"] = dict(HIDDEN, outputs_hidden=True)
     elif _tags(cell) & {"hide-input", "remove-input"}:
         cell.metadata["jupyter"] = dict(HIDDEN)
+    if "outputs" in cell:
+        cell.outputs = merge(cell.outputs)
     for index, output in enumerate(cell.get("outputs", [])):
         replaced = still(output)
         if replaced:
