@@ -14,6 +14,15 @@ On ``doctree-read`` (after every transform, before the pickle) this
 extension points every such node back at the page's own document, so
 nothing reaches the nested one. Nodes ask their document only for
 ``settings``, ``reporter`` and ids, which the page's document provides.
+
+The environment is pickled too, once per page when pages are read in
+parallel (``parallel_read``): each worker sends the whole of it back.
+sphinx-exercise keeps every exercise and solution node in it
+(``env.sphinx_exercise_registry``), and a node leads, through its parent
+and its document, to the whole page: 4 of the environment's 5.7 MB. What
+sphinx-exercise reads from those nodes later is their class, attributes
+and title, so :func:`lean_exercise_registry` keeps a detached copy of
+just that.
 """
 
 from __future__ import annotations
@@ -33,6 +42,29 @@ def adopt_nodes(app, doctree: nodes.document) -> None:
             node.document = doctree
 
 
+def summary(node: nodes.Element) -> nodes.Element:
+    """A copy of ``node`` with its attributes and first child (its title)
+    only, tied to no parent and no document."""
+    copy = node.copy()
+    if node.children:
+        copy += node.children[0].deepcopy()
+    for each in copy.findall():
+        each.document = None
+    return copy
+
+
+def lean_exercise_registry(app, doctree: nodes.document) -> None:
+    """Replace this page's nodes in sphinx-exercise's registry by their
+    :func:`summary`."""
+    registry = getattr(app.env, "sphinx_exercise_registry", None) or {}
+    for entry in registry.values():
+        node = entry.get("node")
+        if entry.get("docname") == app.env.docname and isinstance(
+                node, nodes.Element):
+            entry["node"] = summary(node)
+
+
 def setup(app):
     app.connect("doctree-read", adopt_nodes, priority=900)
+    app.connect("doctree-read", lean_exercise_registry, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

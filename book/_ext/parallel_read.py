@@ -26,7 +26,17 @@ extension
   Sphinx's fixed batches of about fifteen, so that one slow chapter does
   not hold up a whole batch. The order comes from each page's execution
   time at the last build when the environment still holds it, and then
-  puts pages with code before pages without.
+  puts pages with code before pages without, so that the many short
+  pages fill the gaps at the end. Sphinx 7 starts the first pages in the
+  order given but, after those, always the page it was handed *last*
+  (its waiting tasks are a dict emptied with ``popitem``), so
+  :func:`start_order` hands them over in the order that makes them start
+  as scheduled;
+* imports, in the main process, the modules that the pages' ``auto...``
+  directives document (:func:`preload_documented_modules`). Every worker
+  is a fork of the main process made for one page, and what it imports
+  is lost when it ends: without this, each API page paid for importing
+  torch again.
 
 Each page is still executed by its own kernel and cached under the same
 key (``execution_key.py``); workers only run at the same time.
@@ -34,7 +44,9 @@ key (``execution_key.py``); workers only run at the same time.
 
 from __future__ import annotations
 
+import importlib
 import os
+import re
 from pathlib import Path
 
 import sphinx.builders
@@ -72,9 +84,53 @@ def jobs_from_environment(cpus: int | None = None) -> int:
     return jobs
 
 
+def start_order(chunks: list, nproc: int) -> list:
+    """The order to hand ``chunks`` to Sphinx's ``ParallelTasks`` so that
+    they start in the order of ``chunks``: it starts the first ``nproc``
+    at once and then, whenever a worker is free, the one handed over
+    last."""
+    return chunks[:nproc] + chunks[nproc:][::-1]
+
+
 def one_page_per_chunk(arguments, nproc: int, maxbatch: int = 10) -> list:
-    """Sphinx's ``make_chunks`` with batches of one page."""
-    return [[name] for name in arguments]
+    """Sphinx's ``make_chunks`` with batches of one page, handed over so
+    that they start in the order of ``arguments``."""
+    return start_order([[name] for name in arguments], nproc)
+
+
+AUTO_DIRECTIVE = re.compile(
+    r"^\s*\.\. auto(module|function|class|data|exception)::\s*([\w.]+)",
+    re.MULTILINE)
+
+
+def documented_modules(texts) -> list[str]:
+    """Modules named by the ``auto...`` directives in ``texts`` (for an
+    ``autofunction:: a.b.f``, the module ``a.b``), sorted."""
+    found = set()
+    for text in texts:
+        for kind, name in AUTO_DIRECTIVE.findall(text):
+            found.add(name if kind == "module" else name.rpartition(".")[0])
+    return sorted(name for name in found if name)
+
+
+def preload_documented_modules(env, docnames) -> list[str]:
+    """Import the modules documented by the pages ``docnames``; returns
+    those imported. A module that fails to import is left for autodoc to
+    report on its page."""
+    texts = []
+    for name in docnames:
+        try:
+            texts.append(Path(env.doc2path(name)).read_text(encoding="utf-8"))
+        except OSError:
+            continue
+    loaded = []
+    for module in documented_modules(texts):
+        try:
+            importlib.import_module(module)
+        except Exception:           # autodoc says what went wrong, on its page
+            continue
+        loaded.append(module)
+    return loaded
 
 
 def last_runtime(env, docname: str) -> float | None:
@@ -110,6 +166,7 @@ def schedule(app, env, docnames: list[str]) -> None:
     if app.parallel > 1:
         vouch(app)
         create_execution_cache(env)
+        preload_documented_modules(env, docnames)
     def cost(name):
         runtime = last_runtime(env, name)
         return (runtime is None, -(runtime or 0.0), not has_code(env, name),

@@ -35,3 +35,30 @@ def test_nodes_made_elsewhere_are_adopted_and_the_pickle_shrinks():
     assert before > 200_000 > 20 * after
     assert page.astext() == "own text\n\nparsed elsewhere"
     assert page.children[1].children[1].document is page
+
+
+def test_exercise_registry_keeps_a_detached_title_and_attributes():
+    from types import SimpleNamespace
+
+    from lean_doctrees import lean_exercise_registry
+
+    page = page_with_nested_parse()
+    section = nodes.section()
+    page += section
+    solution = nodes.container(label="sol-a", target_label="ex-a")
+    solution += nodes.title(text="Solution to")
+    solution += nodes.paragraph(text="x" * 100_000)
+    section += solution
+    other = nodes.container(label="ex-b")
+    env = SimpleNamespace(docname="page", sphinx_exercise_registry={
+        "sol-a": {"docname": "page", "node": solution},
+        "ex-b": {"docname": "elsewhere", "node": other}})
+    lean_exercise_registry(SimpleNamespace(env=env), page)
+    kept = env.sphinx_exercise_registry["sol-a"]["node"]
+    assert type(kept) is nodes.container and kept is not solution
+    assert kept["label"] == "sol-a" and kept["target_label"] == "ex-a"
+    assert kept.astext() == "Solution to" and kept.parent is None
+    assert all(node.document is None for node in kept.findall())
+    assert len(pickle.dumps(kept)) < 2_000
+    assert env.sphinx_exercise_registry["ex-b"]["node"] is other
+    assert solution.parent is section            # the page is untouched

@@ -1,6 +1,7 @@
 """Pages are read by several workers: how many, in what order, and the
 extensions vouched for (book/_ext/parallel_read.py)."""
 import os
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -27,9 +28,53 @@ def test_bad_job_counts_are_refused_with_the_variable_named(monkeypatch,
 
 
 def test_each_page_is_its_own_chunk():
-    pages = ["a", "b", "c"]
-    assert parallel_read.one_page_per_chunk(pages, 2) == [["a"], ["b"],
-                                                          ["c"]]
+    pages = ["a", "b", "c", "d"]
+    chunks = parallel_read.one_page_per_chunk(pages, 2)
+    assert sorted(chunks) == [["a"], ["b"], ["c"], ["d"]]
+
+
+def test_sphinx_starts_the_pages_in_the_scheduled_order():
+    """Sphinx's own ParallelTasks, two workers, pages taking 0.1 s: the
+    order in which they start is the scheduled one (handed over as given,
+    they would start a, b, h, g, f, ...)."""
+    from multiprocessing import Manager
+
+    from sphinx.util.parallel import ParallelTasks
+
+    def page(chunk):
+        started.append(chunk[0])
+        time.sleep(0.1)
+
+    pages = list("abcdefgh")
+    with Manager() as manager:
+        started = manager.list()
+        tasks = ParallelTasks(2)
+        for chunk in parallel_read.one_page_per_chunk(pages, 2):
+            tasks.add_task(page, chunk)
+        tasks.join()
+        order = list(started)
+    # two workers freed at the same moment start two pages whose first
+    # lines may run in either order: each page is at most one place off
+    assert sorted(order) == pages
+    assert all(abs(order.index(name) - place) <= 1
+               for place, name in enumerate(pages)), order
+
+
+def test_documented_modules_are_read_from_the_auto_directives():
+    texts = ["```{eval-rst}\n.. automodule:: gdlab.optim\n   :members:\n",
+             ".. autofunction:: gdlab.functions.quadratic\n"
+             "  .. autoclass:: gdlab.trainer.Trainer\n",
+             "Text that mentions automodule:: not.a.directive"]
+    assert parallel_read.documented_modules(texts) == [
+        "gdlab.functions", "gdlab.optim", "gdlab.trainer"]
+
+
+def test_preloading_imports_what_the_pages_document(tmp_path):
+    (tmp_path / "api.md").write_text(".. automodule:: json.decoder\n"
+                                     ".. automodule:: no_such_module_x\n")
+    env = SimpleNamespace(doc2path=lambda name: tmp_path / f"{name}.md")
+    loaded = parallel_read.preload_documented_modules(env, ["api", "gone"])
+    assert loaded == ["json.decoder"]
 
 
 def make_env(tmp_path, runtimes, with_code):
