@@ -21,7 +21,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: book test unit distributed coverage cuda-test strict-book \
 	site-check browser-check notebook-check cache-check bench clean lock \
-	help pdf pdf-check serve serve-check lane-book lane-code
+	help pdf pdf-check serve serve-check lane-code lane-build \
+	lane-browser lane-site lane-notebooks
 
 help:
 	@sed -n '2,7p' Makefile
@@ -86,25 +87,35 @@ book: $(BOOK_INPUTS)
 	@mkdir -p _build
 	PYTHONUNBUFFERED=1 $(BIN)/jupyter-book build . $(LOGGED)
 
-# make test: every stage, in two lanes that run at the same time, each
-# stage after the previous one of its lane, so that the time one lane
-# spends waiting (kernels and browsers starting, workers timing out) is
-# the other's time to compute. Lines are prefixed with their lane. The
+# make test: every stage, at most three at a time. While the strict build
+# runs, the code stages run one after another beside it; once the build is
+# done, the checks on its site, its notebooks and in a browser start, each
+# as soon as a place is free. Lines are prefixed with their group. The
 # system packages and everything installed come first, before any test.
-#   book: strict-book, site-check, notebook-check, browser-check
-#   code: unit, distributed, coverage, cache-check, serve-check
-# make test runs the quick notebooks only; CI's notebooks job runs all.
-BOOK_LANE := strict-book site-check notebook-check browser-check
+#   build: strict-book, then browser: browser-check, site: site-check and
+#          notebooks: notebook-check (the quick notebooks; CI's notebooks
+#          job runs all)
+#   code:  unit, distributed, coverage, cache-check, serve-check
 CODE_LANE := unit distributed coverage cache-check serve-check
 LANE = $(MAKE) --no-print-directory -j1 $(1) 2>&1 | sed -u 's/^/[$(2)] /'
 test: $(SYSTEM_TEST) $(BOOK_INPUTS) $(NODE_MODULES)
-	$(MAKE) --no-print-directory -j2 lane-book lane-code
-
-lane-book:
-	$(call LANE,$(BOOK_LANE) GDLAB_NOTEBOOKS=quick,book)
+	$(MAKE) --no-print-directory -j3 lane-code lane-browser lane-site \
+		lane-notebooks
 
 lane-code:
 	$(call LANE,$(CODE_LANE),code)
+
+lane-build:
+	$(call LANE,strict-book,build)
+
+lane-browser: lane-build
+	$(call LANE,browser-check,browser)
+
+lane-site: lane-build
+	$(call LANE,site-check,site)
+
+lane-notebooks: lane-build
+	$(call LANE,notebook-check GDLAB_NOTEBOOKS=quick,notebooks)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -n auto --cov=gdlab --cov-report=

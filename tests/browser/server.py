@@ -19,6 +19,15 @@ COMPRESSED = ("text/", "application/javascript", "application/json",
               "image/svg+xml")
 
 
+@functools.lru_cache(maxsize=1024)
+def compressed(path: str, mtime_ns: int, size: int) -> bytes:
+    """The file's bytes gzip-compressed, once per version of the file
+    (every page visit starts with an empty browser cache and asks again
+    for the same scripts and styles)."""
+    with open(path, "rb") as source:
+        return gzip.compress(source.read(), compresslevel=6)
+
+
 class CompressingHandler(SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -32,8 +41,8 @@ class CompressingHandler(SimpleHTTPRequestHandler):
         if not (accepts and os.path.isfile(path)
                 and kind.startswith(COMPRESSED)):
             return super().send_head()
-        with open(path, "rb") as source:
-            data = gzip.compress(source.read(), compresslevel=6)
+        stat = os.stat(path)
+        data = compressed(path, stat.st_mtime_ns, stat.st_size)
         self.send_response(200)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Encoding", "gzip")

@@ -19,14 +19,18 @@ def test_selection():
         reader_env.selected("a,c", NAMES)
 
 
-def test_make_test_runs_the_quick_notebooks():
+def test_make_test_runs_the_quick_notebooks_after_the_build():
     makefile = (reader_env.REPO / "Makefile").read_text()
-    lane = re.search(r"^BOOK_LANE := (.*)$", makefile, re.MULTILINE)[1]
-    assert re.search(r"site-check\s+notebook-check", lane)
-    recipe = re.search(r"^lane-book:\n\t(.*)$", makefile, re.MULTILINE)[1]
-    assert recipe == "$(call LANE,$(BOOK_LANE) GDLAB_NOTEBOOKS=quick,book)"
-    test = re.search(r"^test:.*\n\t(.*)$", makefile, re.MULTILINE)[1]
-    assert "lane-book" in test.split()
+    rule = re.search(r"^lane-notebooks: (.*)\n\t(.*)$", makefile,
+                     re.MULTILINE)
+    assert rule[1].split() == ["lane-build"]
+    assert rule[2] == ("$(call LANE,notebook-check GDLAB_NOTEBOOKS=quick,"
+                       "notebooks)")
+    build = re.search(r"^lane-build:\n\t(.*)$", makefile, re.MULTILINE)[1]
+    assert build == "$(call LANE,strict-book,build)"
+    test = re.search(r"^test:.*\n\t(.*\\\n)?(.*)$", makefile,
+                     re.MULTILINE)
+    assert "lane-notebooks" in (test[0]).split()
     assert re.search(r"^GDLAB_NOTEBOOKS \?= all$", makefile, re.MULTILINE)
 
 
