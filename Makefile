@@ -98,9 +98,14 @@ book: $(BOOK_INPUTS)
 #   code:  unit, distributed, coverage, cache-check, serve-check
 CODE_LANE := unit distributed coverage cache-check serve-check
 LANE = $(MAKE) --no-print-directory -j1 $(1) 2>&1 | sed -u 's/^/[$(2)] /'
+# A passing run records its wall-clock time for make bench ($(TEST_TIME)).
+TEST_TIME := .cache/make-test.json
 test: $(SYSTEM_TEST) $(BOOK_INPUTS) $(NODE_MODULES)
+	@mkdir -p .cache && date +%s.%N > .cache/make-test.start
 	$(MAKE) --no-print-directory -j3 lane-code lane-browser lane-site \
 		lane-notebooks
+	@$(BIN)/python tests/bench/make_test_time.py .cache/make-test.start \
+		$(TEST_TIME)
 
 lane-code:
 	$(call LANE,$(CODE_LANE),code)

@@ -28,9 +28,8 @@ def test_make_test_runs_the_quick_notebooks_after_the_build():
                        "notebooks)")
     build = re.search(r"^lane-build:\n\t(.*)$", makefile, re.MULTILINE)[1]
     assert build == "$(call LANE,strict-book,build)"
-    test = re.search(r"^test:.*\n\t(.*\\\n)?(.*)$", makefile,
-                     re.MULTILINE)
-    assert "lane-notebooks" in (test[0]).split()
+    recipe = re.search(r"^test:.*\n((\t.*\n)+)", makefile, re.MULTILINE)
+    assert "lane-notebooks" in recipe[1].split()
     assert re.search(r"^GDLAB_NOTEBOOKS \?= all$", makefile, re.MULTILINE)
 
 

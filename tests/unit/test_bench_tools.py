@@ -40,3 +40,41 @@ def test_edit_changes_only_the_last_code_cell(tmp_path):
     assert page.read_text().endswith(
         "b = 2\n# edited by make bench\n```\n")
     assert page.read_text().startswith("```{code-cell} ipython3\na = 1\n```")
+
+
+def test_make_test_time_is_recorded_with_its_commit(tmp_path, monkeypatch):
+    spec = importlib.util.spec_from_file_location(
+        "make_test_time",
+        Path(__file__).parents[1] / "bench" / "make_test_time.py")
+    timer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(timer)
+    monkeypatch.setattr(timer, "git", lambda *args: (
+        "abc123" if args[0] == "rev-parse" else ""))
+    start, out = tmp_path / "start", tmp_path / "out.json"
+    start.write_text("1000.25\n")
+    monkeypatch.setattr(timer.time, "time", lambda: 1412.0)
+    timer.main(str(start), str(out))
+    entry = json.loads(out.read_text())
+    assert entry["seconds"] == 411.8 and entry["commit"] == "abc123"
+    assert entry["changed_files"] is False
+
+
+def test_bench_reports_make_test_only_for_the_current_commit(tmp_path,
+                                                             monkeypatch):
+    (tmp_path / ".cache").mkdir()
+    record = {"seconds": 280.0, "commit": "c1", "changed_files": False}
+    (tmp_path / ".cache" / "make-test.json").write_text(json.dumps(record))
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+
+    def head(commit):
+        monkeypatch.setattr(bench.subprocess, "run", lambda *a, **k: type(
+            "Done", (), {"stdout": commit + "\n"})())
+        results = {}
+        bench.bench_make_test(results)
+        return results["make_test_s"]
+
+    assert head("c1") == 280.0
+    assert head("c2") is None
+    record["changed_files"] = True
+    (tmp_path / ".cache" / "make-test.json").write_text(json.dumps(record))
+    assert head("c1") is None
