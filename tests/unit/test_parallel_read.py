@@ -14,9 +14,9 @@ def test_jobs_follow_the_environment_variable(monkeypatch):
     monkeypatch.setenv("GDLAB_BUILD_JOBS", "3")
     assert parallel_read.jobs_from_environment() == 3
     monkeypatch.setenv("GDLAB_BUILD_JOBS", "auto")
-    assert parallel_read.jobs_from_environment(cpus=6) == 6
+    assert parallel_read.jobs_from_environment(cpus=6) == 7
     monkeypatch.delenv("GDLAB_BUILD_JOBS")
-    assert parallel_read.jobs_from_environment(cpus=2) == 2
+    assert parallel_read.jobs_from_environment(cpus=2) == 3
 
 
 @pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
