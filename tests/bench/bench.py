@@ -66,7 +66,7 @@ BUDGETS = {
     "max_page_execution_s": (30.0, "max"),
     "no_change_rebuild_s": (15.0, "max"),
     "unit_tests_s": (40.0, "max"),
-    "make_test_s": (300.0, "max"),
+    "make_test_s": (480.0, "max"),
     "largest_page_mb": (1.5, "max"),
     "optimizer_step_ratio": (1.5, "max"),
     "loss_grid_speedup": (10.0, "min"),
