@@ -22,10 +22,25 @@ import copy
 
 def merge(outputs: list) -> list:
     """``outputs`` with each stream's pieces joined, as myst-nb shows them
-    on the page; ``outputs`` itself is left as it was."""
+    on the page; ``outputs`` itself is left as it was.
+
+    The pieces are joined exactly first: myst-nb trims the end of every
+    piece it appends, which drops a blank line whenever a cut falls just
+    after one, so its result would still depend on where the cuts fell.
+    It then sees one piece per stream and does the rest (trailing blank
+    lines, ``\r`` and ``\b``, stderr beside stdout) as it always does.
+    """
     from myst_nb.core.utils import coalesce_streams
 
-    return coalesce_streams(copy.deepcopy(list(outputs)))
+    joined, streams = [], {}
+    for output in copy.deepcopy(list(outputs)):
+        if output["output_type"] == "stream":
+            if output["name"] in streams:
+                streams[output["name"]]["text"] += output["text"]
+                continue
+            streams[output["name"]] = output
+        joined.append(output)
+    return coalesce_streams(joined)
 
 
 def merge_in_place(outputs: list) -> list:

@@ -33,6 +33,14 @@ def test_every_cut_gives_the_same_blocks():
     assert merged[0][0].text == "".join(LINES)
 
 
+def test_a_cut_after_a_blank_line_keeps_the_blank_line():
+    text = "def f():\n    \"\"\"Doc.\n\n    More.\"\"\"\n\nprint(1)\n"
+    for cut in range(1, len(text)):
+        outputs = [new_output("stream", name="stdout", text=text[:cut]),
+                   new_output("stream", name="stdout", text=text[cut:])]
+        assert merge(outputs)[0].text == text, cut
+
+
 def test_merge_leaves_its_input_alone():
     outputs = pieces([1, 3])
     before = nbformat.from_dict([dict(o) for o in outputs])
