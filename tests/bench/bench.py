@@ -132,9 +132,13 @@ def build(book: Path, jobs: str = "auto", prefix: list[str] = ()) -> dict:
 
 
 def kernel_start_seconds(repeats: int = 3) -> float:
-    """Median time to start a kernel and run one empty cell."""
+    """Median time to start a kernel and run one empty cell, encrypted as
+    the build's kernels are (``kernel_encryption.py``)."""
     import nbformat
+    from kernel_encryption import encrypt_kernel_traffic
     from nbclient import NotebookClient
+
+    encrypt_kernel_traffic()
 
     def start_kernel():
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("")])
