@@ -14,12 +14,14 @@ extension
   stores their outputs or for processes it started, and one extra worker
   fills those gaps: on 2 cores a clean build took 107 s with 3 workers,
   136 s with 2 and 120 s with 4;
-* shares the cores among the workers' kernels: unless they are set
-  already, ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS`` and
-  ``MKL_NUM_THREADS`` (read by torch and by NumPy's BLAS when a kernel
-  starts) become CPUs // workers, at least 1. Two kernels that each start
-  two threads on two cores mostly wait for each other; the chapters'
-  tensors are small, so one thread each loses nothing;
+* runs every kernel on one thread, however many workers there are:
+  unless they are set already, ``OMP_NUM_THREADS``,
+  ``OPENBLAS_NUM_THREADS`` and ``MKL_NUM_THREADS`` (read by torch and by
+  NumPy's BLAS when a kernel starts) become 1. The chapters' tensors are
+  small, so one thread loses nothing, kernels running side by side do not
+  wait for each other's threads, and no printed number depends on the
+  number of cores (a reduction split over two threads can round
+  differently in the last bit);
 * vouches for the two extensions Jupyter Book loads that do not declare
   themselves (``VOUCHED``: each entry says why reading and writing in
   parallel is safe for it);
@@ -179,14 +181,12 @@ def schedule(app, env, docnames: list[str]) -> None:
     docnames.sort(key=cost)
 
 
-def share_cores(jobs: int, cpus: int | None = None) -> str:
-    """Threads per kernel for ``jobs`` workers, set for the kernels to come
-    where the environment does not say already; returns the number."""
-    cpus = cpus if cpus is not None else (os.cpu_count() or 1)
-    threads = str(max(1, cpus // jobs))
+def one_thread_per_kernel() -> str:
+    """Set the thread variables of the kernels to come to 1 where the
+    environment does not say already; returns ``OMP_NUM_THREADS``."""
     for name in THREAD_VARIABLES:
-        os.environ.setdefault(name, threads)
-    return threads
+        os.environ.setdefault(name, "1")
+    return os.environ["OMP_NUM_THREADS"]
 
 
 def vouch(app) -> None:
@@ -200,16 +200,15 @@ def vouch(app) -> None:
 
 
 def set_jobs(app, config) -> None:
+    threads = one_thread_per_kernel()
     if app.parallel <= 1:                   # `-j` given on a command line wins
         app.parallel = jobs_from_environment()
     if app.parallel <= 1:
         return
     vouch(app)
     sphinx.builders.make_chunks = one_page_per_chunk
-    threads = share_cores(app.parallel)
     logger.info("reading pages with %d workers (%s), kernels with %s "
-                "thread(s) each", app.parallel, JOBS_VARIABLE,
-                os.environ.get("OMP_NUM_THREADS", threads))
+                "thread(s) each", app.parallel, JOBS_VARIABLE, threads)
 
 
 def setup(app):

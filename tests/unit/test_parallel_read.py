@@ -139,15 +139,14 @@ def test_one_job_changes_nothing(monkeypatch):
     assert app.parallel == 1
     assert extension.parallel_read_safe is None
     assert sphinx.builders.make_chunks is original
+    assert os.environ["OMP_NUM_THREADS"] == "1"   # serial kernels too
 
 
-def test_cores_are_shared_among_the_workers_kernels(monkeypatch):
+def test_every_kernel_gets_one_thread_unless_told_otherwise(monkeypatch):
     for name in parallel_read.THREAD_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    assert parallel_read.share_cores(jobs=2, cpus=2) == "1"
+    assert parallel_read.one_thread_per_kernel() == "1"
     assert all(os.environ[name] == "1"
                for name in parallel_read.THREAD_VARIABLES)
     monkeypatch.setenv("OMP_NUM_THREADS", "3")            # the user's wins
-    parallel_read.share_cores(jobs=2, cpus=8)
-    assert os.environ["OMP_NUM_THREADS"] == "3"
-    assert parallel_read.share_cores(jobs=3, cpus=8) == "2"
+    assert parallel_read.one_thread_per_kernel() == "3"
