@@ -9,6 +9,8 @@ callbacks get the trainer after each epoch's history is recorded.
 
 from __future__ import annotations
 
+import os
+
 from .clipping import clip_grad_norm, clip_grad_value
 from .validation import real_number
 
@@ -44,6 +46,10 @@ class TensorBoardLogger:
     event = "epoch_end"
 
     def __init__(self, log_dir):
+        if not isinstance(log_dir, (str, os.PathLike)):
+            raise TypeError(f"log_dir must be a folder path (a str or a "
+                            f"pathlib.Path), such as 'runs/sgd'; got "
+                            f"{type(log_dir).__name__}")
         from torch.utils.tensorboard import SummaryWriter
         self.writer = SummaryWriter(log_dir=str(log_dir))
 

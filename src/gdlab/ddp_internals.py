@@ -30,7 +30,8 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
-from .validation import real_number, whole_number
+from .tensors import rank_shards
+from .validation import rank_in_group, real_number, whole_number
 
 
 def _mlp(width, depth, seed):
@@ -42,6 +43,7 @@ def _mlp(width, depth, seed):
 
 def broadcast_at_construction(rank, world_size, width=3):
     """Worker: parameters of a model seeded by rank, before and after DDP."""
+    rank, world_size = rank_in_group(rank, world_size)
     width = whole_number("width", width)
     torch.manual_seed(rank)                  # a different start per rank
     model = torch.nn.Linear(width, 1)
@@ -83,6 +85,7 @@ def reducer_events(rank, world_size, X, y, depth=4, bucket_cap_mb=None):
     passes' event logs and the averaged gradients by parameter name.
     ``bucket_cap_mb=None`` keeps DDP's default bucket sizes.
     """
+    Xs, ys = rank_shards(rank, world_size, X=X, y=y, dtype=torch.double)
     depth = whole_number("depth", depth)
     if bucket_cap_mb is not None:
         bucket_cap_mb = real_number("bucket_cap_mb", bucket_cap_mb, low=0,
@@ -94,7 +97,6 @@ def reducer_events(rank, world_size, X, y, depth=4, bucket_cap_mb=None):
         p.register_hook(lambda g, name=name: log.append(("gradient", name)))
     ddp = DistributedDataParallel(model, bucket_cap_mb=bucket_cap_mb)
     ddp.register_comm_hook(names, averaging_hook(log))
-    Xs, ys = X.chunk(world_size)[rank], y.chunk(world_size)[rank]
     logs = []
     for _ in range(2):
         log.clear()
@@ -146,13 +148,13 @@ def accumulation_setup(rank, world_size, X, y, n_micro):
     """A bias-free linear model, its DDP wrapper with a counting
     :func:`averaging_hook` (returns its log), and this rank's shard of
     ``X``, ``y`` cut into ``n_micro`` micro-batches."""
+    Xs, ys = rank_shards(rank, world_size, X=X, y=y, dtype=torch.double)
     n_micro = whole_number("n_micro", n_micro)
     torch.manual_seed(0)
     model = torch.nn.Linear(X.shape[1], 1, bias=False).double()
     ddp = DistributedDataParallel(model)
     log = []                             # one entry per all-reduce
     ddp.register_comm_hook({id(model.weight): "weight"}, averaging_hook(log))
-    Xs, ys = X.chunk(world_size)[rank], y.chunk(world_size)[rank]
     return model, ddp, log, list(zip(Xs.chunk(n_micro), ys.chunk(n_micro)))
 
 
@@ -169,12 +171,13 @@ def buffer_snapshots(rank, world_size, X, sync_buffers=True):
     after the last forward is appended. Each rank feeds its own shard of
     ``X``, halved into two batches.
     """
+    (Xs,) = rank_shards(rank, world_size, X=X, dtype=torch.double)
     bn = torch.nn.BatchNorm1d(X.shape[1]).double()
     seen = []                  # running_mean as each forward pass begins
     bn.register_forward_pre_hook(
         lambda module, args: seen.append(module.running_mean.clone()))
     ddp = DistributedDataParallel(bn, **sync_buffers_option(sync_buffers))
-    for batch in X.chunk(world_size)[rank].chunk(2):
+    for batch in Xs.chunk(2):
         ddp(batch)
     return seen + [bn.running_mean.clone()]
 
@@ -199,6 +202,7 @@ def sync_batch_norm_errors(rank, world_size, n_features=2):
     Returns the two error messages (``None`` where the step worked): the
     layer's forward pass, and wrapping a model that contains it in DDP.
     """
+    rank, world_size = rank_in_group(rank, world_size)
     n_features = whole_number("n_features", n_features)
     layer = torch.nn.SyncBatchNorm(n_features).double()
     messages = []
@@ -222,8 +226,8 @@ def global_batch_norm(rank, world_size, X, eps=1e-5):
     by all-gathering each rank's count, mean and inverse standard
     deviation.
     """
+    (Xs,) = rank_shards(rank, world_size, X=X)         # checked, then cut
     eps = real_number("eps", eps, low=0, low_open=True)
-    Xs = X.chunk(world_size)[rank]
     stats = torch.cat([torch.tensor([float(len(Xs))], dtype=X.dtype),
                        Xs.sum(0), (Xs ** 2).sum(0)])
     dist.all_reduce(stats)                            # global sums

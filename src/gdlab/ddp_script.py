@@ -39,6 +39,8 @@ from torch.utils.data.distributed import DistributedSampler
 
 from .checkpoint import load_checkpoint, save_checkpoint
 from .data import linear_data
+from .validation import (rank_in_group, torch_device, torch_module,
+                         torch_optimizer, whole_number)
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,17 @@ def parse_args(argv=None) -> Config:
                   checkpoint=a.checkpoint, timeout=a.timeout)
 
 
+def _config(cfg) -> Config:
+    if not isinstance(cfg, Config):
+        raise TypeError(f"cfg must be a gdlab.ddp_script.Config, such as "
+                        f"Config() or parse_args([]); got "
+                        f"{type(cfg).__name__}")
+    return cfg
+
+
 def join_group(cfg: Config) -> tuple[int, int, torch.device]:
     """Join the process group torchrun set up; return rank, world, device."""
+    _config(cfg)
     missing = [v for v in ("RANK", "WORLD_SIZE", "MASTER_ADDR",
                            "MASTER_PORT") if v not in os.environ]
     if missing:
@@ -147,6 +158,7 @@ def crash_if_asked(rank: int, epoch: int) -> None:
 
 def snapshot(cfg, rank, model, optimizer, epochs_done) -> None:
     """Rank 0 writes the snapshot; every rank waits until it is on disk."""
+    _checked(cfg, model, optimizer, rank=rank, epochs_done=epochs_done)
     if cfg.checkpoint is None:
         return
     if rank == 0:
@@ -160,12 +172,32 @@ def snapshot(cfg, rank, model, optimizer, epochs_done) -> None:
 def resume(cfg, model, optimizer, device) -> int:
     """Load the snapshot on every rank if there is one; return the number
     of epochs it had finished (0 without a snapshot)."""
+    device = _checked(cfg, model, optimizer, device=device)
     if cfg.checkpoint is None or not os.path.exists(cfg.checkpoint):
         return 0
     state = load_checkpoint(cfg.checkpoint, map_location=device)
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
     return state["epochs_done"]
+
+
+def _checked(cfg, model, optimizer, device="cpu", **counts):
+    """Refuse arguments :func:`snapshot` and :func:`resume` could not use
+    (``counts``: whole numbers from 0); returns the device."""
+    _config(cfg)
+    torch_module("model", model)
+    torch_optimizer("optimizer", optimizer)
+    for name, value in counts.items():
+        whole_number(name, value, low=0)
+    return torch_device("device", device)
+
+
+def _check_train(cfg, rank, world, device):
+    """Refuse arguments :func:`train` could not use; returns rank, world
+    and device, checked."""
+    _config(cfg)
+    rank, world = rank_in_group(rank, world, names=("rank", "world"))
+    return rank, world, torch_device("device", device)
 
 
 def gathered(param) -> list[float]:
@@ -203,6 +235,7 @@ def _tensors(x, y, device):
 
 def train(cfg: Config, rank: int, world: int, device) -> None:
     """Train the line with DDP on this rank's share of every batch."""
+    rank, world, device = _check_train(cfg, rank, world, device)
     data = linear_data()
     X, y = _tensors(data.x_train, data.y_train, device)     # (80, 1)
     X_val, y_val = _tensors(data.x_val, data.y_val, device)  # (20, 1)

@@ -13,7 +13,7 @@ import time
 
 import torch
 
-from .validation import whole_number
+from .validation import torch_device, whole_number
 
 ENV_VAR = "GDLAB_DEVICE"
 
@@ -57,7 +57,7 @@ def synchronize(device) -> None:
     CUDA runs kernels asynchronously: without this, a timer measures only
     how long it took to *queue* the work.
     """
-    device = torch.device(device)
+    device = torch_device("device", device)
     if device.type == "cuda":
         torch.cuda.synchronize(device)
 
@@ -74,6 +74,7 @@ def time_call(fn, device, repeat: int = 5, warmup: int = 1) -> float:
     """
     repeat = whole_number("repeat", repeat)
     warmup = whole_number("warmup", warmup, low=0)
+    device = torch_device("device", device)
     if not callable(fn):
         raise TypeError("fn must be callable, e.g. lambda: model(X)")
     for _ in range(warmup):
@@ -93,6 +94,7 @@ def queue_time(fn, device) -> float:
     on CUDA the time to queue it, on the CPU the time to do it."""
     if not callable(fn):
         raise TypeError("fn must be callable, e.g. lambda: model(X)")
+    device = torch_device("device", device)
     synchronize(device)
     start = time.perf_counter()
     fn()
@@ -106,7 +108,7 @@ def event_time(fn, device, repeat: int = 5) -> float:
     before and after ``fn()``'s work, read from the GPU's own clock. It
     includes any time the GPU spent waiting for the host to queue that
     work. CUDA only."""
-    device = torch.device(device)
+    device = torch_device("device", device)
     if device.type != "cuda":
         raise ValueError("CUDA events exist only on CUDA devices; use "
                          "time_call on the CPU")
@@ -131,7 +133,7 @@ def sync_cost(device, n_steps: int = 200, size: int = 256) -> dict:
     """
     n_steps = whole_number("n_steps", n_steps)
     size = whole_number("size", size)
-    device = torch.device(device)
+    device = torch_device("device", device)
     gen = torch.Generator().manual_seed(0)
     A = torch.randn(size, size, generator=gen).to(device) / size**0.5
     x = torch.randn(size, generator=gen).to(device)

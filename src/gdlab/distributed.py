@@ -44,7 +44,8 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 from torch.nn.parallel import DistributedDataParallel
 
-from .validation import real_number, whole_number
+from .tensors import as_tensor, rank_shards
+from .validation import rank_in_group, real_number, whole_number
 
 
 class WorkerError(RuntimeError):
@@ -299,12 +300,32 @@ def _shard(tensor, rank, world_size):
 
 def averaged_gradient(rank, world_size, X, y, w):
     """Worker: the MSE gradient on this rank's shard, averaged over ranks."""
+    _check_gradient(rank, world_size, X, y, w)      # clear errors first
     Xs, ys = _shard(X, rank, world_size), _shard(y, rank, world_size)
     w = w.clone().requires_grad_()
     ((Xs @ w - ys) ** 2).mean().backward()
     grad = w.grad
     dist.all_reduce(grad, op=dist.ReduceOp.SUM)            # sum over ranks
     return grad / world_size
+
+
+def _check_gradient(rank, world_size, X, y, w):
+    """Refuse arguments :func:`averaged_gradient` could not use."""
+    rank_shards(rank, world_size, X=X, y=y)          # checked, not kept
+    _weights(w, X)
+
+
+def _weights(w, X):
+    """``w`` checked as the ``(d, 1)`` weights of the ``(N, d)`` ``X``."""
+    w = as_tensor("w", w, ndim=(2,))
+    if w.shape != (X.shape[1], 1):
+        raise ValueError(f"w must have shape ({X.shape[1]}, 1) to multiply "
+                         f"X of shape {tuple(X.shape)}, got "
+                         f"{tuple(w.shape)}")
+    if w.dtype != X.dtype:
+        raise TypeError(f"w has dtype {w.dtype} and X {X.dtype}; make them "
+                        "one, e.g. w.to(X.dtype)")
+    return w
 
 
 def _batches(n_rows, global_batch, n_steps):
@@ -319,8 +340,36 @@ def _linear_model(state):
     return model
 
 
+def _check_training(rank, world_size, X, y, state, lr, n_steps,
+                    global_batch):
+    """Refuse arguments :func:`ddp_train` could not train with."""
+    rank, world_size = rank_in_group(rank, world_size)
+    rank_shards(0, 1, X=X, y=y, dtype=torch.double)   # checked, not cut
+    if y.shape[1] != 1:
+        raise ValueError(f"y must be one column, shape (N, 1), got "
+                         f"{tuple(y.shape)}")
+    if not isinstance(state, dict) or \
+            not isinstance(state.get("weight"), torch.Tensor):
+        raise TypeError("state must be the state_dict() of a "
+                        "torch.nn.Linear(d, 1), such as "
+                        "torch.nn.Linear(3, 1).double().state_dict()")
+    if state["weight"].shape != (1, X.shape[1]):
+        raise ValueError(f"state['weight'] must have shape (1, "
+                         f"{X.shape[1]}) for X of shape {tuple(X.shape)}, "
+                         f"got {tuple(state['weight'].shape)}")
+    real_number("lr", lr, low=0)
+    whole_number("n_steps", n_steps, low=0)
+    global_batch = whole_number("global_batch", global_batch)
+    size = -(-global_batch // world_size)       # chunk()'s shard size
+    if -(-global_batch // size) < world_size:
+        raise ValueError(f"global_batch={global_batch} cannot be shared by "
+                         f"{world_size} ranks; use a multiple of "
+                         f"{world_size}")
+
+
 def ddp_train(rank, world_size, X, y, state, lr, n_steps, global_batch):
     """Worker: SGD with DDP; each rank takes its share of every batch."""
+    _check_training(rank, world_size, X, y, state, lr, n_steps, global_batch)
     model = DistributedDataParallel(_linear_model(state))
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     for rows in _batches(len(X), global_batch, n_steps):
@@ -335,6 +384,7 @@ def ddp_train(rank, world_size, X, y, state, lr, n_steps, global_batch):
 
 def single_process_train(X, y, state, lr, n_steps, global_batch):
     """The same training as :func:`ddp_train` in one process."""
+    _check_training(0, 1, X, y, state, lr, n_steps, global_batch)
     model = _linear_model(state)
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     for rows in _batches(len(X), global_batch, n_steps):
@@ -347,6 +397,7 @@ def single_process_train(X, y, state, lr, n_steps, global_batch):
 
 def failing_worker(rank, world_size):
     """Worker for demonstrations: rank 1 fails, the others wait for it."""
+    rank, world_size = rank_in_group(rank, world_size)
     if rank == 1:
         raise ValueError("rank 1 could not read its shard of the data")
     dist.barrier()
@@ -354,7 +405,10 @@ def failing_worker(rank, world_size):
 
 
 def straggler_worker(rank, world_size, seconds):
-    """Worker for demonstrations: the last rank sleeps before the barrier."""
+    """Worker for demonstrations: the last rank sleeps before the barrier
+    (at most an hour)."""
+    rank, world_size = rank_in_group(rank, world_size)
+    seconds = real_number("seconds", seconds, low=0, high=3600)
     if rank == world_size - 1:
         time.sleep(seconds)
     dist.barrier()

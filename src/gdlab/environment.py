@@ -85,6 +85,10 @@ def _from_direct_url() -> str | None:
 
 def vcs_commit(direct_url: str | None) -> str | None:
     """``vcs_info.commit_id`` of a ``direct_url.json`` text, else None."""
+    if direct_url is not None and \
+            not isinstance(direct_url, (str, bytes, bytearray)):
+        raise TypeError(f"direct_url must be the text of a direct_url.json "
+                        f"file, or None; got {type(direct_url).__name__}")
     try:
         info = json.loads(direct_url or "{}")
     except ValueError:

@@ -123,9 +123,12 @@ def slider(frames: dict, label: str, dpi: int = 70, start: int = 0,
     """
     from IPython.display import HTML
     try:
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, such as 'learning rate'; "
+                            f"got {type(label).__name__}")
         dpi, size, names, alts = _checked(frames, dpi, start, width, alt)
     except (TypeError, ValueError):
-        for fig in getattr(frames, "values", list)():
+        for fig in frames.values() if isinstance(frames, dict) else ():
             if isinstance(fig, plt.Figure):   # a failed slider shows none
                 plt.close(fig)
         raise

@@ -16,7 +16,7 @@ import os
 
 import torch
 
-from .validation import torch_module, torch_optimizer
+from .validation import torch_device, torch_module, torch_optimizer
 
 
 def tensor_bytes(tensors) -> int:
@@ -61,7 +61,7 @@ def allocated_during(fn, device) -> tuple[object, int, int]:
     """
     if not callable(fn):
         raise TypeError("fn must be callable, e.g. lambda: opt.step()")
-    device = torch.device(device)
+    device = torch_device("device", device)
     if device.type == "cuda":
         torch.cuda.synchronize(device)
         torch.cuda.reset_peak_memory_stats(device)

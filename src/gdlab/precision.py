@@ -20,7 +20,7 @@ import math
 import torch
 from torch import nn
 
-from .validation import whole_number
+from .validation import torch_device, whole_number
 
 FORMATS = (torch.float32, torch.float16, torch.bfloat16)
 
@@ -85,7 +85,7 @@ _OPS = {
 def autocast_dtypes(device, dtype=torch.bfloat16) -> dict[str, str]:
     """The dtype each operation returns on float32 inputs inside
     ``torch.autocast(device_type=device.type, dtype=dtype)``."""
-    device = torch.device(device)
+    device = torch_device("device", device)
     if dtype not in (torch.bfloat16, torch.float16):
         raise ValueError(f"autocast runs in torch.bfloat16 or "
                          f"torch.float16, got {dtype!r}")
@@ -122,7 +122,7 @@ def train_mixed(device, dtype=None, *, scaler: bool = False,
     the gradients before the step, skips steps whose gradients are not
     finite and adapts its scale; ``"scale"`` is its scale after each step.
     """
-    device = torch.device(device)
+    device = torch_device("device", device)
     n_steps = whole_number("n_steps", n_steps)
     if dtype not in (None, torch.bfloat16, torch.float16):
         raise ValueError("dtype must be None (float32), torch.bfloat16 or "

@@ -27,6 +27,7 @@ from torch import nn
 from . import device as dev
 from . import memory, precision, roofline
 from .reference_run import validate
+from .validation import torch_device
 
 
 def _header(device, command: str) -> dict:
@@ -190,7 +191,8 @@ def capture(device=None, *, quick: bool = False,
     """Measure everything the GPU chapter measures on ``device`` (default:
     :func:`gdlab.device.get_device`). ``quick`` uses small sizes (for
     tests on the CPU)."""
-    device = dev.get_device() if device is None else torch.device(device)
+    device = (dev.get_device() if device is None
+              else torch_device("device", device))
     gd_sizes = (1_000, 10_000) if quick else (10_000, 100_000,
                                                 1_000_000, 4_000_000)
     mm_sizes = (64, 128) if quick else (256, 1024, 4096)

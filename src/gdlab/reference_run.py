@@ -106,6 +106,9 @@ def render(data: dict, section: str) -> str:
 def markdown_table(rows: list[dict]) -> str:
     """``rows`` (dicts with the same keys) as a Markdown table; floats
     with three significant digits, integers with thousands separators."""
+    if not isinstance(rows, (list, tuple)):
+        raise TypeError(f"rows must be a list of dicts, got "
+                        f"{type(rows).__name__}")
     if not rows or not all(isinstance(r, dict) for r in rows):
         raise ValueError("rows must be a non-empty list of dicts")
     lines = ["| " + " | ".join(map(str, rows[0])) + " |",

@@ -21,7 +21,7 @@ import torch
 
 from torch.utils import benchmark
 
-from .validation import real_number, whole_number
+from .validation import real_number, torch_device, whole_number
 
 
 def gd_step_cost(n: int, d: int, itemsize: int = 4) -> tuple[int, int]:
@@ -57,7 +57,7 @@ def measure(device, gd_sizes=(10_000, 100_000), d: int = 64,
     ``min_time`` seconds (median of its blocks), with one CPU thread, so
     that a busy machine disturbs the comparison less."""
     min_time = real_number("min_time", min_time, low=0.0, low_open=True)
-    device = torch.device(device)
+    device = torch_device("device", device)
     gen = torch.Generator().manual_seed(0)
     rows = []
     for n in gd_sizes:

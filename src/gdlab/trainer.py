@@ -19,8 +19,8 @@ from torch.utils.data import (BatchSampler, DataLoader, Dataset,
                               TensorDataset)
 
 from .checkpoint import load_checkpoint, save_checkpoint
-from .validation import (DivergenceError, loss_function, torch_module,
-                         torch_optimizer, whole_number)
+from .validation import (DivergenceError, loss_function, torch_device,
+                         torch_module, torch_optimizer, whole_number)
 
 EVENTS = ("after_backward", "epoch_end")
 
@@ -87,7 +87,8 @@ class Trainer:
         self.config = config if config is not None else TrainerConfig()
         if not isinstance(self.config, TrainerConfig):
             raise TypeError("config must be a gdlab.trainer.TrainerConfig")
-        self.device = torch.device(device or "cpu")
+        self.device = torch_device("device", "cpu" if device is None
+                                   else device)
         self.model = model.to(self.device)
         self.loss_fn, self.optimizer = loss_fn, optimizer
         self.scheduler = scheduler

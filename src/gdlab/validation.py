@@ -164,3 +164,35 @@ def torch_optimizer(name: str, value):
     return _instance(name, value, torch.optim.Optimizer,
                      "torch.optim.Optimizer",
                      "torch.optim.SGD(model.parameters(), lr=0.1)")
+
+
+def torch_device(name: str, value):
+    """A ``torch.device`` from a device, its name (``"cpu"``, ``"cuda:0"``)
+    or a CUDA index; a ``TypeError`` or ``ValueError`` naming ``name``."""
+    import torch
+    if isinstance(value, torch.device):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise TypeError(f"{name} must be a device such as 'cpu', 'cuda' or "
+                        f"torch.device('cuda:0'); got "
+                        f"{type(value).__name__}")
+    try:
+        return torch.device(value)
+    except RuntimeError as err:
+        why = (f" ({str(err).splitlines()[0]})" if isinstance(value, int)
+               else "")
+        raise ValueError(f"{name}={value!r} is not a device{why}; use "
+                         "'cpu', 'cuda' or 'cuda:N'") from None
+
+
+def rank_in_group(rank, world_size,
+                  names=("rank", "world_size")) -> tuple[int, int]:
+    """``(rank, world_size)`` as ints with ``0 <= rank < world_size``, as
+    every worker of a process group receives them."""
+    world_size = whole_number(names[1], world_size, low=1)
+    rank = whole_number(names[0], rank, low=0)
+    if rank >= world_size:
+        raise ValueError(f"{names[0]} must be < {names[1]}, got {rank} and "
+                         f"{world_size}; ranks run from 0 to "
+                         f"{names[1]} - 1")
+    return rank, world_size
